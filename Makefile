@@ -1,0 +1,43 @@
+# The two commands: `make run` serves the app with demo data, `make test` runs every check and test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DATA   ?= var
+
+.PHONY: run test check build bench setup clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	@bash scripts/system-deps.sh
+
+# Rebuild build/ only when it no longer matches schemas/.
+build: setup
+	@$(BIN)/python -m generator check >/dev/null 2>&1 || $(BIN)/python -m generator build
+
+run: build
+	$(BIN)/python -m runtime seed-demo --data-dir $(DATA) --if-empty
+	$(BIN)/python -m runtime serve --host $(HOST) --port $(PORT) --data-dir $(DATA) --dev
+
+check: setup
+	$(BIN)/python -m generator check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy generator runtime vocabulary
+
+test: check
+	@bash scripts/system-deps.sh browser
+	$(BIN)/python -m pytest
+
+bench: build
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(DATA) test-artifacts

@@ -1,0 +1,61 @@
+"""python -m generator check | build | diff --against REV | explain FORM_ID"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator.compiler import compile_schemas, stale_files, write_build
+from generator.errors import CATALOG, fill
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    parser.add_argument("--schemas", type=Path, default=Path("schemas"), help="schemas folder")
+    parser.add_argument("--build", type=Path, default=Path("build"), help="build folder")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="validate schemas/ and fail when build/ is stale")
+    commands.add_parser("build", help="compile schemas/ into build/")
+    diff = commands.add_parser("diff", help="what a schema change does, against a git revision")
+    diff.add_argument("--against", default="HEAD", help="git revision to compare with")
+    explain = commands.add_parser("explain", help="a form's fields and rules, readably")
+    explain.add_argument("form_id", help="a form id, or form/section (e.g. declaration/header)")
+    args = parser.parse_args(argv)
+
+    if args.command == "diff":
+        from generator.diff import run_diff
+
+        return run_diff(args.schemas, args.against)
+    result = compile_schemas(args.schemas)
+    if not result.ok:
+        print(result.report.render(), file=sys.stderr)
+        print(f"\n{len(result.report.errors)} error(s); nothing was written.", file=sys.stderr)
+        return 1
+    if args.command == "explain":
+        from generator.explain import explain_form
+
+        assert result.model is not None
+        text = explain_form(result.model, args.form_id)
+        if text is None:
+            print(f"unknown form '{args.form_id}'", file=sys.stderr)
+            return 1
+        print(text)
+        return 0
+    if args.command == "build":
+        write_build(result.artifacts, args.build)
+        print(f"build/ written: {len(result.artifacts)} files")
+        return 0
+    problems = stale_files(result.artifacts, args.build)
+    if problems:
+        code = CATALOG["E401"]
+        detail = "; ".join(problems[:5]) + (" …" if len(problems) > 5 else "")
+        print(f"{args.build}: {code.code} {fill(code.template, {'detail': detail})}", file=sys.stderr)
+        print(f"  fix: {code.hint}", file=sys.stderr)
+        return 1
+    print(f"schemas/ ok; build/ up to date ({len(result.artifacts)} files)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

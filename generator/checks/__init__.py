@@ -1,0 +1,28 @@
+"""Cross-reference checks, one per module, run in this order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from generator.checks import (
+    dictionaries,
+    fields,
+    platform,
+    printing,
+    routing,
+    rules,
+    sections,
+    workflow,
+)
+from generator.model import Model
+
+CHECKS: tuple[Callable[[Model], None], ...] = (
+    platform.check,
+    dictionaries.check,
+    sections.check,
+    fields.check,
+    rules.check,
+    routing.check,
+    workflow.check,
+    printing.check,
+)

@@ -1,0 +1,271 @@
+"""openapi.json: the JSON API contract (docs: ../shared API.md) with bodies from the compiled forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.emit import Artifacts, as_json
+from generator.model import Model
+
+ERRORS = {"$ref": "#/components/schemas/Errors"}
+ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _op(
+    summary: str,
+    *,
+    body: Any = None,
+    ok: str = "200",
+    response: Any = None,
+    errors: tuple[str, ...] = ("401", "403", "404"),
+    params: Any = None,
+    auth: bool = True,
+    content: str = "application/json",
+) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {}}
+    if params:
+        op["parameters"] = params
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {content: {"schema": body}}}
+    op["responses"][ok] = {
+        "description": "OK",
+        "content": {"application/json": {"schema": response or {"type": "object"}}},
+    }
+    for code in errors:
+        op["responses"][code] = {
+            "description": {
+                "401": "no or bad token",
+                "403": "not allowed",
+                "404": "not found",
+                "409": "state conflict",
+                "422": "validation failed",
+                "423": "account locked",
+            }[code],
+            "content": {"application/json": {"schema": ERRORS}},
+        }
+    if not auth:
+        op["security"] = []
+    return op
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(*names: str) -> list[dict[str, Any]]:
+    return [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}} for n in names]
+
+
+def emit(model: Model) -> Artifacts:
+    schemas: dict[str, Any] = {
+        "Errors": {
+            "type": "object",
+            "properties": {
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["path", "code", "message"],
+                        "properties": {
+                            "path": {"type": "string"},
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "rule": {"type": "string"},
+                            "severity": {"type": "string"},
+                        },
+                    },
+                },
+                "retry_after": {"type": "integer"},
+            },
+        },
+        "Comment": {
+            "type": "object",
+            "properties": {
+                "comment": {"type": "string"},
+                "sections": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "Created": {"type": "object", "properties": {"id": {"type": "string"}}},
+    }
+    for form_id, compiled in sorted(model.forms.items()):
+        if compiled["kind"] in ("form", "section"):
+            schemas[f"form_{form_id}"] = _clean(compiled["schema"])
+    section_refs = []
+    for form_id, sections in sorted(model.sections.items()):
+        for section_id, compiled in sections.items():
+            name = f"{form_id}_{section_id}"
+            schemas[name] = _clean(compiled["schema"])
+            section_refs.append(_ref(name))
+    login = {
+        "type": "object",
+        "required": ["account", "password", "captcha_id", "captcha_answer"],
+        "properties": {
+            k: {"type": "string"} for k in ("account", "password", "captcha_id", "captcha_answer")
+        },
+    }
+    v = "/api/v1"
+    paths: dict[str, Any] = {
+        f"{v}/openapi.json": {"get": _op("This document", auth=False, errors=())},
+        f"{v}/forms": {"get": _op("Forms and sections", auth=False, errors=())},
+        f"{v}/forms/{{form_id}}": {
+            "get": _op(
+                "A compiled form schema",
+                auth=False,
+                errors=("404",),
+                params=[{**ID_PARAM, "name": "form_id"}],
+            )
+        },
+        f"{v}/dictionaries/{{name}}": {
+            "get": _op("A code list", auth=False, errors=("404",), params=[{**ID_PARAM, "name": "name"}])
+        },
+        f"{v}/notices": {"get": _op("Open declaration notices", auth=False, errors=())},
+        f"{v}/contacts": {"get": _op("Support phone numbers (HELP-1)", auth=False, errors=())},
+        f"{v}/captcha": {"get": _op("A captcha image", auth=False, errors=())},
+        f"{v}/persons": {
+            "post": _op(
+                "Register an applicant (REG-1..3)",
+                auth=False,
+                body=_ref("form_person_registration"),
+                ok="201",
+                response=_ref("Created"),
+                errors=("409", "422"),
+            )
+        },
+        f"{v}/units": {
+            "post": _op(
+                "Register a unit (UNIT-1)",
+                auth=False,
+                body=_ref("form_unit_registration"),
+                ok="201",
+                response=_ref("Created"),
+                errors=("409", "422"),
+            ),
+            "get": _op("Fuzzy search of permitted units (DEC-4)", params=_query("q"), errors=("401",)),
+        },
+        f"{v}/login": {
+            "post": _op("Log in (REG-4, REG-5)", auth=False, body=login, errors=("401", "422", "423"))
+        },
+        f"{v}/password-reset": {"post": _op("Request an SMS code (REG-6)", auth=False, errors=("422",))},
+        f"{v}/password-reset/confirm": {"post": _op("Reset with the SMS code", auth=False, errors=("422",))},
+        f"{v}/me": {
+            "get": _op("Own basic info"),
+            "patch": _op("Edit basic info (REG-7)", errors=("401", "422")),
+        },
+        f"{v}/me/commitment": {"post": _op("Agree to the commitment letter (DEC-1)")},
+        f"{v}/units/me/permission": {
+            "post": _op(
+                "Request permission (UNIT-3, UNIT-4)",
+                body=_ref("form_permission_request"),
+                errors=("401", "403", "409", "422"),
+            )
+        },
+        f"{v}/permission-requests": {"get": _op("Manual review queue")},
+        f"{v}/permission-requests/{{id}}/approve": {
+            "post": _op("Approve", params=[ID_PARAM], body=_ref("Comment"))
+        },
+        f"{v}/permission-requests/{{id}}/reject": {
+            "post": _op("Reject", params=[ID_PARAM], body=_ref("Comment"))
+        },
+        f"{v}/paths": {
+            "post": _op(
+                "Request a path (PATH-1)",
+                body=_ref("form_path_request"),
+                ok="201",
+                response=_ref("Created"),
+                errors=("401", "403", "409", "422"),
+            ),
+            "get": _op("Path requests"),
+        },
+        f"{v}/paths/{{id}}/approve": {"post": _op("Approve a path", params=[ID_PARAM])},
+        f"{v}/paths/{{id}}/reject": {"post": _op("Reject a path", params=[ID_PARAM])},
+        f"{v}/routing": {
+            "get": _op(
+                "The routing chain (PATH-2, PATH-3)",
+                params=_query("series", "level", "region"),
+                errors=("404", "422"),
+            )
+        },
+        f"{v}/declarations": {
+            "post": _op(
+                "New declaration (DEC-2)",
+                ok="201",
+                response=_ref("Created"),
+                errors=("401", "403", "409"),
+            ),
+            "get": _op("Mine or my queue", params=_query("series", "level", "state")),
+        },
+        f"{v}/declarations/{{id}}": {"get": _op("Whole declaration", params=[ID_PARAM])},
+        f"{v}/declarations/{{id}}/sections/{{section_id}}": {
+            "put": _op(
+                "Save one section (draft)",
+                params=[ID_PARAM, {**ID_PARAM, "name": "section_id"}],
+                body={"oneOf": section_refs},
+                errors=("401", "403", "404", "409", "422"),
+            )
+        },
+        f"{v}/declarations/{{id}}/attachments": {
+            "post": _op(
+                "Upload an attachment",
+                params=[ID_PARAM],
+                ok="201",
+                content="multipart/form-data",
+                body={
+                    "type": "object",
+                    "properties": {
+                        "section_id": {"type": "string"},
+                        "row": {"type": "integer"},
+                        "kind": {"type": "string"},
+                        "file": {"type": "string", "format": "binary"},
+                    },
+                },
+                errors=("401", "403", "404", "409", "422"),
+            )
+        },
+        f"{v}/attachments/{{attachment_id}}": {
+            "get": _op("Download an attachment", params=[{**ID_PARAM, "name": "attachment_id"}])
+        },
+        f"{v}/declarations/{{id}}/submit": {
+            "post": _op("确定申报 (DEC-18)", params=[ID_PARAM], errors=("401", "403", "404", "409", "422"))
+        },
+        f"{v}/declarations/{{id}}/pass": {
+            "post": _op(
+                "Pass (REV-1)",
+                params=[ID_PARAM],
+                body=_ref("Comment"),
+                errors=("401", "403", "404", "409"),
+            )
+        },
+        f"{v}/declarations/{{id}}/return": {
+            "post": _op(
+                "Return (REV-1, REV-5)",
+                params=[ID_PARAM],
+                body=_ref("Comment"),
+                errors=("401", "403", "404", "409", "422"),
+            )
+        },
+        f"{v}/reports": {"post": _op("Report upward (REV-2)", errors=("401", "403", "409", "422"))},
+        f"{v}/declarations/{{id}}/result": {
+            "post": _op("Committee result (REV-3)", params=[ID_PARAM], errors=("401", "403", "404", "409"))
+        },
+        f"{v}/declarations/{{id}}/history": {"get": _op("Audit trail (REV-4)", params=[ID_PARAM])},
+        f"{v}/declarations/{{id}}/review-form.pdf": {"get": _op("评审表 (PRN-1)", params=[ID_PARAM])},
+        f"{v}/overview.pdf": {"get": _op("一览表 (PRN-2)", params=_query("series", "level"))},
+        f"{v}/overview.xlsx": {"get": _op("一览表 spreadsheet (PRN-2)", params=_query("series", "level"))},
+        f"{v}/declarations/{{id}}/certificate.pdf": {"get": _op("Certificate (CERT-1)", params=[ID_PARAM])},
+    }
+    platform = model.project.data("platform")
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": str(platform.get("name", "")), "version": "1"},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }
+    return {"openapi.json": as_json(document)}
+
+
+def _clean(schema: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in schema.items() if k not in ("$schema", "$id")}

@@ -1,0 +1,256 @@
+"""The catalog of diagnostics: every code the generator can report.
+
+Policy staff read these. Each code has a one-line summary, a message template
+filled with the details, and a fix hint. Tests compare against this catalog,
+and docs/diagnostics.md must list every code (a test checks it).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    summary: str
+    template: str
+    hint: str
+
+
+CATALOG: dict[str, Code] = {
+    c.code: c
+    for c in (
+        Code("E101", "YAML syntax error", "{detail}", "check indentation, colons and quotes"),
+        Code(
+            "E102",
+            "duplicate key",
+            "key '{key}' appears twice in the same mapping",
+            "keep one of them",
+        ),
+        Code(
+            "E103",
+            "id does not match file name",
+            "id '{id}' differs from the file name '{stem}'",
+            "set id to '{stem}' or rename the file",
+        ),
+        Code(
+            "E104",
+            "not a mapping",
+            "the file must hold a mapping of keys to values",
+            "start the file with 'id: …'",
+        ),
+        Code(
+            "E105",
+            "file in an unknown place",
+            "'{file}' is not where the generator looks for schema files",
+            "move it to dictionaries/, forms/, routing/, workflow/ or print/",
+        ),
+        Code(
+            "E106",
+            "missing file",
+            "required file '{file}' is missing",
+            "create it; see docs/schema-language.md",
+        ),
+        Code(
+            "E201",
+            "unknown key",
+            "unknown key '{key}'",
+            "allowed here: {allowed}",
+        ),
+        Code(
+            "E202",
+            "missing key",
+            "required key '{key}' is missing",
+            "add '{key}: …'",
+        ),
+        Code(
+            "E203",
+            "wrong type",
+            "expected {expected}, found {found} {value}",
+            "{fix}",
+        ),
+        Code(
+            "E204",
+            "unknown dictionary",
+            "unknown dictionary '{name}'",
+            "dictionaries are the files in schemas/dictionaries/",
+        ),
+        Code(
+            "E205",
+            "value not allowed",
+            "'{value}' is not one of the allowed values",
+            "allowed: {allowed}",
+        ),
+        Code("E206", "invalid value", "{detail}", "see docs/schema-language.md"),
+        Code(
+            "E301",
+            "unknown field",
+            "unknown field '{name}'",
+            "fields here: {known}",
+        ),
+        Code(
+            "E302",
+            "unknown rule kind",
+            "unknown rule kind '{name}'",
+            "rule kinds: {known}",
+        ),
+        Code(
+            "E303",
+            "bad rule parameters",
+            "rule '{kind}': {detail}",
+            "see the rule kinds table in docs/schema-language.md",
+        ),
+        Code(
+            "E304",
+            "rule example disagrees",
+            "{which} example {index} {outcome}",
+            "fix the example or the rule",
+        ),
+        Code(
+            "E305",
+            "field example disagrees",
+            "{which} example '{value}' {outcome}",
+            "fix the example or the field's constraints",
+        ),
+        Code(
+            "E306",
+            "duplicate value",
+            "'{value}' appears more than once",
+            "each {what} must be unique",
+        ),
+        Code(
+            "E307",
+            "unknown code-list value",
+            "'{value}' is not a value of dictionary '{dictionary}'",
+            "check the spelling against schemas/dictionaries/{dictionary}.yaml",
+        ),
+        Code(
+            "E308",
+            "unknown section",
+            "unknown section '{name}'",
+            "sections are the files in schemas/forms/{form}/",
+        ),
+        Code(
+            "E309",
+            "unknown organisation",
+            "unknown organisation '{name}'",
+            "organisations are the authorities in platform.yaml",
+        ),
+        Code("E311", "unknown state", "unknown state '{name}'", "states: {known}"),
+        Code("E312", "unknown role", "unknown role '{name}'", "roles in platform.yaml: {known}"),
+        Code("E313", "unknown guard", "unknown guard '{name}'", "guards: {known}"),
+        Code("E314", "unknown source", "unknown print source '{name}'", "{known}"),
+        Code(
+            "E315",
+            "unknown reference",
+            "unknown {what} '{name}'",
+            "known: {known}",
+        ),
+        Code(
+            "E317",
+            "bad pattern",
+            "pattern does not compile: {detail}",
+            "write a valid regular expression (Python/ECMA syntax)",
+        ),
+        Code(
+            "E318",
+            "rule without examples",
+            "rule '{kind}' has no {which} example",
+            "add examples: {{valid: [...], invalid: [...]}}",
+        ),
+        Code(
+            "E319",
+            "rule mixes rows and fields",
+            "rule '{kind}' names row fields and top-level fields together",
+            "a rule checks either each row or the document",
+        ),
+        Code(
+            "E320",
+            "unknown routing step",
+            "unknown chain step '{name}'",
+            "steps: supervisor, region_hr, table:<id>",
+        ),
+        Code(
+            "E401",
+            "build/ is stale",
+            "build/ does not match schemas/ ({detail})",
+            "run: python -m generator build",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    hint: str
+    source: str = ""
+    suggestion: str | None = None
+    severity: str = "error"
+
+    def render(self) -> str:
+        did_you_mean = f" — did you mean '{self.suggestion}'?" if self.suggestion else ""
+        where = f"{self.file}:{self.line}:{self.column}"
+        head = f"{where} {self.code} {self.path or '/'}:\n  {self.message}{did_you_mean}"
+        parts = [head]
+        if self.source:
+            parts.append(f"  | {self.source}")
+            parts.append("  | " + " " * (self.column - 1) + "^")
+        if self.hint:
+            parts.append(f"  fix: {self.hint}")
+        return "\n".join(parts)
+
+
+@dataclass
+class Report:
+    """Diagnostics collected during one run; nothing is printed until the end."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    def render(self) -> str:
+        ordered = sorted(self.items, key=lambda d: (d.file, d.line, d.column, d.code))
+        return "\n".join(d.render() for d in ordered)
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    class _Keep(dict[str, Any]):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    return template.format_map(_Keep({k: _show(v) for k, v in values.items()}))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def suggest(name: object, known: Iterable[str]) -> str | None:
+    """The closest known name, when one is close enough to be a typo."""
+    matches = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def pointer(path: Iterable[str | int]) -> str:
+    """A readable path like `fields.rank.format` or `rows.fields.end`."""
+    return ".".join(str(p) for p in path)

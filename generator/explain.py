@@ -1,0 +1,90 @@
+"""`python -m generator explain FORM_ID`: a form's fields and rules, for policy staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.model import Model
+
+CONSTRAINTS = ("format", "pattern", "minLength", "maxLength", "minimum", "maximum")
+
+
+def find_form(model: Model, form_id: str) -> dict[str, Any] | None:
+    if "/" in form_id:
+        form, section = form_id.split("/", 1)
+        return model.sections.get(form, {}).get(section)
+    if form_id in model.forms:
+        return model.forms[form_id]
+    for sections in model.sections.values():
+        if form_id in sections:
+            return sections[form_id]
+    return None
+
+
+def explain_form(model: Model, form_id: str) -> str | None:
+    compiled = find_form(model, form_id)
+    if compiled is None:
+        return None
+    out = [f"{compiled['title']} ({compiled['id']}) — {compiled['kind']}, rule {compiled['rule']}"]
+    if compiled.get("description"):
+        out.append(f"  {compiled['description'].strip()}")
+    if compiled["kind"] == "composite":
+        out.append("sections, in order:")
+        for section_id in compiled.get("sections") or []:
+            section = model.sections[compiled["id"]][section_id]
+            out.append(f"  - {section_id}: {section['title']}")
+        return "\n".join(out)
+    if compiled["fields"]:
+        out.append("fields:")
+        out.extend(_fields(compiled["fields"], "  "))
+    rows = compiled.get("rows")
+    if rows:
+        limit = f"{rows['min']}..{rows['max'] if rows['max'] is not None else '∞'}"
+        out.append(f"rows '{rows['title']}' ({limit} rows), columns:")
+        out.extend(_fields(rows["fields"], "  "))
+    if compiled["rules"]:
+        out.append("rules:")
+        for rule in compiled["rules"]:
+            params = ", ".join(f"{k}={v}" for k, v in rule["params"].items())
+            when = f" when {rule['when']}" if rule.get("when") else ""
+            out.append(
+                f"  - [{rule['rule']}] {rule['kind']}({params}){when} on {rule['scope']}"
+                f" ({rule['severity']}): {rule['message']}"
+            )
+    if compiled["uploads"]:
+        out.append("uploads:")
+        for upload in compiled["uploads"]:
+            scope = "per row" if upload["per_row"] else "per section"
+            out.append(
+                f"  - {upload['kind']}: {upload['title']} ({'/'.join(upload['types'])},"
+                f" ≤ {upload['max_size_kb']} KB, ≤ {upload['max_files']} files, {scope})"
+            )
+    return "\n".join(out)
+
+
+def _fields(descriptors: list[dict[str, Any]], indent: str) -> list[str]:
+    lines = []
+    for d in descriptors:
+        marks = ["required"] if d["required"] else []
+        marks += [f"{k}={d[k]}" for k in CONSTRAINTS if k in d]
+        if d.get("dictionary"):
+            marks.append(f"dictionary={d['dictionary']}")
+        elif d.get("options"):
+            marks.append("one of " + "/".join(d["options"]))
+        if d.get("options_from"):
+            source = d["options_from"]
+            marks.append(f"options from {source['dictionary']}.{source['member_of']}")
+        if d.get("or"):
+            marks.append("or " + "/".join(d["or"]))
+        if "const" in d:
+            marks.append(f"always {d['const']}")
+        if d.get("source"):
+            marks.append(f"filled from {d['source']}")
+        if d.get("frozen"):
+            marks.append("frozen after confirmation")
+        lines.append(f"{indent}- {d['id']} 「{d['title']}」 {d['type']} [{d['rule']}] " + ("; ".join(marks)))
+        if d.get("hint"):
+            lines.append(f"{indent}    hint: {d['hint']}")
+        if d.get("fields"):
+            lines.extend(_fields(d["fields"], indent + "    "))
+    return lines

@@ -1,0 +1,1 @@
+"""The web runtime: a Starlette app served from build/."""

@@ -1,0 +1,32 @@
+"""Names the runtime machinery understands, shared with the generator's checks.
+
+These are mechanisms, not policy: which guard a transition uses, which step a
+chain takes and which source a printed column shows are chosen in schemas/.
+"""
+
+from __future__ import annotations
+
+import re
+
+GUARDS = (
+    "notice_open",
+    "sections_valid",
+    "path_approved",
+    "at_chain_end",
+    "not_at_chain_end",
+    "comment_given",
+)
+PARAMETRISED_GUARDS = {"working_days": re.compile(r"^working_days:([1-9][0-9]?)$")}
+
+HOLDERS = ("declaring_unit", "next_on_path", "previous", "keep")
+
+CHAIN_STEPS = ("supervisor", "region_hr")
+TABLE_STEP = re.compile(r"^table:([a-z][a-z0-9_]*)$")
+
+DECLARATION_ATTRIBUTES = ("id", "year", "state", "holder", "schema_version", "unit")
+CERTIFICATE_ATTRIBUTES = ("no", "date", "committee")
+PLAIN_SOURCES = ("row_number", "printed_at")
+
+
+def is_guard(name: str) -> bool:
+    return name in GUARDS or any(p.match(name) for p in PARAMETRISED_GUARDS.values())
