@@ -14,12 +14,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     parser.add_argument("--schemas", type=Path, default=Path("schemas"), help="schemas folder")
     parser.add_argument("--build", type=Path, default=Path("build"), help="build folder")
+    # The same options after the command (`check --schemas DIR`); SUPPRESS keeps the
+    # value given before the command when they are not repeated.
+    folders = argparse.ArgumentParser(add_help=False)
+    folders.add_argument("--schemas", type=Path, default=argparse.SUPPRESS, help="schemas folder")
+    folders.add_argument("--build", type=Path, default=argparse.SUPPRESS, help="build folder")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="validate schemas/ and fail when build/ is stale")
-    commands.add_parser("build", help="compile schemas/ into build/")
-    diff = commands.add_parser("diff", help="what a schema change does, against a git revision")
+    commands.add_parser("check", parents=[folders], help="validate schemas/ and fail when build/ is stale")
+    commands.add_parser("build", parents=[folders], help="compile schemas/ into build/")
+    diff = commands.add_parser("diff", parents=[folders], help="what a schema change does, against a git revision")
     diff.add_argument("--against", default="HEAD", help="git revision to compare with")
-    explain = commands.add_parser("explain", help="a form's fields and rules, readably")
+    explain = commands.add_parser("explain", parents=[folders], help="a form's fields and rules, readably")
     explain.add_argument("form_id", help="a form id, or form/section (e.g. declaration/header)")
     args = parser.parse_args(argv)
 

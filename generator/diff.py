@@ -134,9 +134,7 @@ def _forms(old: Model, new: Model) -> Iterator[str]:
         for kind in sorted(ua.keys() & ub.keys()):
             for key in ("types", "max_size_kb", "max_files", "required", "per_row"):
                 if ua[kind].get(key) != ub[kind].get(key):
-                    yield (
-                        f"[applicants] {name}: upload {kind} {key} {ua[kind].get(key)} → {ub[kind].get(key)}"
-                    )
+                    yield (f"[applicants] {name}: upload {kind} {key} {ua[kind].get(key)} → {ub[kind].get(key)}")
 
 
 def _fields(compiled: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -196,10 +194,7 @@ def _dictionaries(old: Model, new: Model) -> Iterator[str]:
         for value in [v for v in eb if v in ea and ea[v] != eb[v]]:
             for key in sorted(set(ea[value]) | set(eb[value])):
                 if ea[value].get(key) != eb[value].get(key):
-                    yield (
-                        f"[everyone] code list {name}: {value} {key} "
-                        f"{ea[value].get(key)} → {eb[value].get(key)}"
-                    )
+                    yield (f"[everyone] code list {name}: {value} {key} {ea[value].get(key)} → {eb[value].get(key)}")
 
 
 def _routing(old: Model, new: Model) -> Iterator[str]:

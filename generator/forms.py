@@ -135,9 +135,7 @@ class FormCompiler:
         prop["x-rule"] = rule_id
         return prop
 
-    def _field_messages(
-        self, spec: Mapping[str, Any], constraint: Mapping[str, Any], title: str
-    ) -> dict[str, str]:
+    def _field_messages(self, spec: Mapping[str, Any], constraint: Mapping[str, Any], title: str) -> dict[str, str]:
         overrides = spec.get("messages") or {}
         messages = {"required": self._message("required", {"title": title})}
         for keyword in ("type", "enum", "const", *_COPIED_KEYWORDS):

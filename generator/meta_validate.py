@@ -70,7 +70,10 @@ def meta_validate(project: Project) -> None:
 def _leaves(error: jsonschema.ValidationError) -> Iterator[jsonschema.ValidationError]:
     """For anyOf/oneOf, the errors of the branch that came closest."""
     if error.validator in ("anyOf", "oneOf") and error.context:
-        best = jsonschema.exceptions.best_match(error.context)
+        # An error inside the value means a branch took its shape (a mapping entry
+        # `{value: 371002}`): that branch came closest, not "expected string".
+        inside = [e for e in error.context if e.path]
+        best = jsonschema.exceptions.best_match(inside or error.context)
         if best is not None:
             yield from _leaves(best)
             return

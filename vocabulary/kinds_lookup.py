@@ -127,9 +127,7 @@ KINDS = (
                 "id_field": field_schema(),
                 "birth_field": field_schema(),
                 "sex_field": field_schema(),
-                "sexes": params_schema(
-                    {"odd": {"type": "string"}, "even": {"type": "string"}}, ["odd", "even"]
-                ),
+                "sexes": params_schema({"odd": {"type": "string"}, "even": {"type": "string"}}, ["odd", "even"]),
             },
             ["id_field", "birth_field", "sex_field", "sexes"],
         ),

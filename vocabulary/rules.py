@@ -56,9 +56,7 @@ def run_rule(
         if scope != "rows":
             raise ValueError(f"rule kind {kind.name!r} checks rows and needs scope 'rows'")
         indexed = [
-            (index, row)
-            for index, row in enumerate(_rows(document))
-            if isinstance(row, Mapping) and holds(when, row)
+            (index, row) for index, row in enumerate(_rows(document)) if isinstance(row, Mapping) and holds(when, row)
         ]
         for violation in kind.check(params, indexed, context, dictionaries):
             yield Violation(("rows", *violation.path), violation.params)

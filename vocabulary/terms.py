@@ -30,3 +30,14 @@ PLAIN_SOURCES = ("row_number", "printed_at")
 
 def is_guard(name: str) -> bool:
     return name in GUARDS or any(p.match(name) for p in PARAMETRISED_GUARDS.values())
+
+
+# Field ids the runtime relies on, per form: a contract between schemas/ and the
+# machinery (like the API's field ids). The generator checks they exist.
+CONTRACT_FIELDS: dict[str, tuple[str, ...]] = {
+    "person_registration": ("login_name", "id_number", "name", "mobile", "password", "password_confirm"),
+    "unit_registration": ("login_name", "unit_name", "uscc", "mobile", "password", "password_confirm"),
+    "permission_request": ("uscc", "region", "supervisor"),
+    "path_request": ("series", "level", "upper_unit"),
+    "declaration/header": ("year", "unit", "series", "level", "title"),
+}

@@ -42,9 +42,7 @@ def check(model: Model) -> None:
                         project.diag(
                             "E307",
                             doc,
-                            ("entries", i, attribute, item)
-                            if isinstance(held, dict)
-                            else ("entries", i, attribute),
+                            ("entries", i, attribute, item) if isinstance(held, dict) else ("entries", i, attribute),
                             at_key=isinstance(held, dict),
                             suggestion=suggest(item, allowed),
                             value=item,

@@ -9,9 +9,7 @@ from vocabulary.terms import CHAIN_STEPS, TABLE_STEP
 
 def check(model: Model) -> None:
     project = model.project
-    authorities = [
-        str(a.get("name")) for a in project.data("platform").get("authorities") or [] if isinstance(a, dict)
-    ]
+    authorities = [str(a.get("name")) for a in project.data("platform").get("authorities") or [] if isinstance(a, dict)]
     levels = project.dictionary_values("levels")
     series = project.dictionary_values("series")
     tables = {k for k, d in project.routing.items() if isinstance(d.data, dict) and "cells" in d.data}

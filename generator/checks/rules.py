@@ -94,10 +94,12 @@ def _fields(
     ok = True
     for name in named:
         if name not in known:
+            below, at_key = _written_at(rule, name)
             project.diag(
                 "E301",
                 doc,
-                path,
+                (*path, *below),
+                at_key=at_key,
                 suggestion=suggest(name, known),
                 name=name,
                 known=known,
@@ -107,6 +109,25 @@ def _fields(
         project.diag("E319", doc, path, kind=rule["kind"])
         ok = False
     return ok
+
+
+def _written_at(rule: Mapping[str, Any], name: str) -> tuple[tuple[Any, ...], bool]:
+    """Where in the rule a field name is written (path below the rule, at a key or not)."""
+    for param in RULE_KINDS[rule["kind"]].field_params:
+        value = rule.get(param)
+        if value == name:
+            return (param,), False
+        if isinstance(value, list) and name in value:
+            return (param, value.index(name)), False
+    checks = rule.get("checks")
+    for i, check in enumerate(checks if isinstance(checks, list) else []):
+        if isinstance(check, Mapping) and check.get("field") == name:
+            return ("checks", i, "field"), False
+    for key in ("when", "where"):
+        condition = rule.get(key)
+        if isinstance(condition, Mapping) and name in condition:
+            return (key, name), True
+    return (), False
 
 
 def _examples(

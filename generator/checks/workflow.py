@@ -26,9 +26,7 @@ def check(model: Model) -> None:
             if not isinstance(transition, dict):
                 continue
             if transition.get("id") in seen:
-                project.diag(
-                    "E306", doc, ("transitions", i, "id"), value=transition.get("id"), what="transition id"
-                )
+                project.diag("E306", doc, ("transitions", i, "id"), value=transition.get("id"), what="transition id")
             seen.add(str(transition.get("id")))
             for j, source in enumerate(transition.get("from") or []):
                 _state(project, doc, states, source, ("transitions", i, "from", j))

@@ -99,9 +99,7 @@ def emit(model: Model) -> Artifacts:
     login = {
         "type": "object",
         "required": ["account", "password", "captcha_id", "captcha_answer"],
-        "properties": {
-            k: {"type": "string"} for k in ("account", "password", "captcha_id", "captcha_answer")
-        },
+        "properties": {k: {"type": "string"} for k in ("account", "password", "captcha_id", "captcha_answer")},
     }
     v = "/api/v1"
     paths: dict[str, Any] = {
@@ -142,9 +140,7 @@ def emit(model: Model) -> Artifacts:
             ),
             "get": _op("Fuzzy search of permitted units (DEC-4)", params=_query("q"), errors=("401",)),
         },
-        f"{v}/login": {
-            "post": _op("Log in (REG-4, REG-5)", auth=False, body=login, errors=("401", "422", "423"))
-        },
+        f"{v}/login": {"post": _op("Log in (REG-4, REG-5)", auth=False, body=login, errors=("401", "422", "423"))},
         f"{v}/password-reset": {"post": _op("Request an SMS code (REG-6)", auth=False, errors=("422",))},
         f"{v}/password-reset/confirm": {"post": _op("Reset with the SMS code", auth=False, errors=("422",))},
         f"{v}/me": {
@@ -160,12 +156,8 @@ def emit(model: Model) -> Artifacts:
             )
         },
         f"{v}/permission-requests": {"get": _op("Manual review queue")},
-        f"{v}/permission-requests/{{id}}/approve": {
-            "post": _op("Approve", params=[ID_PARAM], body=_ref("Comment"))
-        },
-        f"{v}/permission-requests/{{id}}/reject": {
-            "post": _op("Reject", params=[ID_PARAM], body=_ref("Comment"))
-        },
+        f"{v}/permission-requests/{{id}}/approve": {"post": _op("Approve", params=[ID_PARAM], body=_ref("Comment"))},
+        f"{v}/permission-requests/{{id}}/reject": {"post": _op("Reject", params=[ID_PARAM], body=_ref("Comment"))},
         f"{v}/paths": {
             "post": _op(
                 "Request a path (PATH-1)",

@@ -49,9 +49,7 @@ def id_bodies(draw: st.DrawFn) -> str:
 def test_an_id_number_with_its_computed_check_character_is_valid(body: str) -> None:
     number = body + iso7064_mod11_2(body)
     assert is_id_card(number, today=TODAY)
-    assert id_card_birth_date(number, today=TODAY) == date(
-        int(body[6:10]), int(body[10:12]), int(body[12:14])
-    )
+    assert id_card_birth_date(number, today=TODAY) == date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
 
 
 @given(id_bodies(), st.sampled_from(ID_CHARS))

@@ -136,22 +136,16 @@ def history(*spans: tuple[str, str]) -> dict[str, Any]:
 
 
 def problems(document: dict[str, Any]) -> list[tuple[tuple[Any, ...], str, object]]:
-    return [
-        (v.path, str(v.params["problem"]), v.params["previous_end"]) for v in violations(CONTIGUOUS, document)
-    ]
+    return [(v.path, str(v.params["problem"]), v.params["previous_end"]) for v in violations(CONTIGUOUS, document)]
 
 
 def test_contiguous_accepts_rows_starting_in_the_end_month_or_the_month_after() -> None:
-    document = history(
-        ("2010.09", "2014.06"), ("2014.07", "2018.12"), ("2018.12", "2020.12"), ("2021.01", "至今")
-    )
+    document = history(("2010.09", "2014.06"), ("2014.07", "2018.12"), ("2018.12", "2020.12"), ("2021.01", "至今"))
     assert problems(document) == []
 
 
 def test_contiguous_reports_a_gap() -> None:
-    assert problems(history(("2010.09", "2014.06"), ("2014.09", "至今"))) == [
-        (("rows", 1, "start"), "gap", "2014.06")
-    ]
+    assert problems(history(("2010.09", "2014.06"), ("2014.09", "至今"))) == [(("rows", 1, "start"), "gap", "2014.06")]
 
 
 def test_contiguous_reports_an_overlap() -> None:

@@ -1,0 +1,69 @@
+"""python -m runtime serve | seed-demo"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from runtime.bundle import BuildError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m runtime", description=__doc__)
+    parser.add_argument("--build", type=Path, default=Path("build"), help="the build folder")
+    parser.add_argument(
+        "--schemas", type=Path, default=Path("schemas"), help="schemas folder, only to detect a stale build"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data-dir", type=Path, default=Path("var"))
+    serve.add_argument("--dev", action="store_true", help="expose captcha answers and the SMS outbox")
+    serve.add_argument("--proxy", action="store_true", help="behind an https reverse proxy: Secure cookies")
+    seed = commands.add_parser("seed-demo", help="create demo organisations and accounts")
+    seed.add_argument("--data-dir", type=Path, default=Path("var"))
+    seed.add_argument("--if-empty", action="store_true", help="only when no demo data exists yet")
+    args = parser.parse_args(argv)
+
+    from runtime.app import create_app
+
+    try:
+        app = create_app(
+            args.build,
+            args.data_dir,
+            dev=getattr(args, "dev", False),
+            schemas_dir=args.schemas,
+            secure_cookies=getattr(args, "proxy", False),
+        )
+    except BuildError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    svc = app.state.services
+    if args.command == "seed-demo":
+        from runtime.seed import DEMO_PASSWORD, seed_demo
+
+        if args.if_empty and svc.storage.one("SELECT 1 AS x FROM accounts LIMIT 1"):
+            print("demo data already present")
+        else:
+            for account in seed_demo(svc):
+                print(f"  {account['role']:<16} {account['login']:<14} {account['org']}")
+            print(f"demo password for every account: {DEMO_PASSWORD}")
+        return 0
+    import uvicorn
+
+    print(f"serving http://{args.host}:{args.port}  (data: {args.data_dir}{', dev mode' if args.dev else ''})")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=args.proxy,
+        forwarded_allow_ips="127.0.0.1" if args.proxy else None,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

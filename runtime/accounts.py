@@ -1,0 +1,380 @@
+"""Applicant and unit accounts: registration with confirmation, login with lockout, recovery.
+
+Policy numbers (5 failures, 15 minutes, code length …) come from
+platform.yaml `accounts`; messages from messages.yaml; fields from the
+registration forms in build/. Field ids used here are the documented contract
+(vocabulary.terms.CONTRACT_FIELDS).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from runtime.clock import iso, parse
+from runtime.security import (
+    DUMMY_HASH,
+    digest,
+    digits,
+    hash_password,
+    is_common_password,
+    token,
+    verify_password,
+)
+from runtime.storage import dumps, loads
+from runtime.web import HttpError, Services
+from vocabulary.validation import Error
+
+PASSWORD_FIELDS = ("password", "password_confirm")
+
+
+def validation_error(svc: Services, errors: list[Error] | list[dict[str, Any]]) -> HttpError:
+    items = [e.as_dict() if isinstance(e, Error) else e for e in errors]
+    return HttpError(422, "validation_failed", svc.bundle.text("validation_failed"), errors=items)
+
+
+def field_error(svc: Services, form_id: str, field: str, code: str, **values: object) -> dict[str, Any]:
+    form = svc.bundle.forms[form_id]
+    title = form.field_index.get(field, {}).get("title", field)
+    return {
+        "path": f"/{field}",
+        "code": code,
+        "message": svc.bundle.text(code, title=title, **values),
+        "rule": form.field_index.get(field, {}).get("rule", form.compiled.get("rule", "")),
+        "severity": "error",
+    }
+
+
+def check_password_policy(svc: Services, form_id: str, password: str) -> list[dict[str, Any]]:
+    errors = []
+    if len(password) < svc.policy("password_min_length"):
+        errors.append(
+            field_error(svc, form_id, "password", "password_too_short", limit=svc.policy("password_min_length"))
+        )
+    elif len(password) > svc.policy("password_max_length"):
+        errors.append(
+            field_error(svc, form_id, "password", "password_too_long", limit=svc.policy("password_max_length"))
+        )
+    elif is_common_password(password):
+        errors.append(field_error(svc, form_id, "password", "password_common"))
+    return errors
+
+
+def validate_person(svc: Services, document: Any) -> dict[str, Any]:
+    """Every error of a person registration, or the cleaned document (REG-1, REG-2)."""
+    form = svc.bundle.forms["person_registration"]
+    if not isinstance(document, dict):
+        raise validation_error(svc, [field_error(svc, "person_registration", "", "invalid_document")])
+    errors: list[Any] = [
+        e for e in form.validator.errors(document, svc.bundle.context(today=svc.clock.today())) if e.severity == "error"
+    ]
+    password = document.get("password")
+    if isinstance(password, str) and password:
+        errors += check_password_policy(svc, "person_registration", password)
+    login_name = str(document.get("login_name") or "").strip()
+    id_number = str(document.get("id_number") or "").strip().upper()
+    if login_name and svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = ?", (login_name,)):
+        errors.append(field_error(svc, "person_registration", "login_name", "duplicate_login_name"))
+    if id_number and svc.storage.one("SELECT 1 AS x FROM accounts WHERE id_number = ?", (id_number,)):
+        errors.append(field_error(svc, "person_registration", "id_number", "duplicate_id_number"))
+    if errors:
+        raise validation_error(svc, errors)
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in document.items()}
+    cleaned["id_number"] = id_number
+    return cleaned
+
+
+def create_person(svc: Services, cleaned: dict[str, Any], password_hash: str) -> str:
+    """Insert the confirmed applicant; name and ID number are frozen from now on (REG-3)."""
+    account_id = uuid.uuid4().hex
+    data = {
+        k: v for k, v in cleaned.items() if k not in (*PASSWORD_FIELDS, "login_name", "id_number", "name", "mobile")
+    }
+    with svc.storage.transaction():
+        if svc.storage.one(
+            "SELECT 1 AS x FROM accounts WHERE login_name = ? OR id_number = ?",
+            (cleaned["login_name"], cleaned["id_number"]),
+        ):
+            raise validation_error(svc, [field_error(svc, "person_registration", "id_number", "duplicate_id_number")])
+        svc.storage.insert(
+            "accounts",
+            {
+                "id": account_id,
+                "kind": "person",
+                "role": "applicant",
+                "login_name": cleaned["login_name"],
+                "id_number": cleaned["id_number"],
+                "name": cleaned["name"],
+                "mobile": cleaned.get("mobile"),
+                "org_id": None,
+                "password_hash": password_hash,
+                "data": dumps(data),
+                "created_at": iso(svc.clock.now()),
+            },
+        )
+    return account_id
+
+
+def hold_pending(svc: Services, kind: str, cleaned: dict[str, Any], password_hash: str) -> str:
+    """Keep a validated registration until its owner confirms it (REG-3); no password in clear."""
+    raw = token()
+    kept = {k: v for k, v in cleaned.items() if k not in PASSWORD_FIELDS}
+    expires = svc.clock.now() + timedelta(minutes=30)
+    with svc.storage.transaction():
+        svc.storage.execute("DELETE FROM pending WHERE expires_at < ?", (iso(svc.clock.now()),))
+        svc.storage.insert(
+            "pending",
+            {
+                "id_hash": digest(raw),
+                "kind": kind,
+                "data": dumps({"fields": kept, "password_hash": password_hash}),
+                "expires_at": iso(expires),
+            },
+        )
+    return raw
+
+
+def take_pending(svc: Services, kind: str, raw: str) -> tuple[dict[str, Any], str] | None:
+    with svc.storage.transaction():
+        row = svc.storage.one("SELECT * FROM pending WHERE id_hash = ? AND kind = ?", (digest(raw), kind))
+        if row is None:
+            return None
+        svc.storage.execute("DELETE FROM pending WHERE id_hash = ?", (row["id_hash"],))
+    if parse(row["expires_at"]) < svc.clock.now():
+        return None
+    data = loads(row["data"], {})
+    return data["fields"], data["password_hash"]
+
+
+# -- login (REG-4, REG-5) ------------------------------------------------------------
+
+
+@dataclass
+class LoginRefused(Exception):
+    code: str  # bad_credentials | locked | throttled
+    retry_after: int = 0
+    left: int = 0
+
+
+def find_account(svc: Services, account_text: str) -> dict[str, Any] | None:
+    text = account_text.strip()
+    if not text or len(text) > 64:
+        return None
+    return svc.storage.one("SELECT * FROM accounts WHERE login_name = ? OR id_number = ?", (text, text.upper()))
+
+
+def _seconds_left(svc: Services, until: str | None) -> int:
+    if not until:
+        return 0
+    left = (parse(until) - svc.clock.now()).total_seconds()
+    return max(0, math.ceil(left))
+
+
+def login(svc: Services, account_text: str, password: str, ip: str) -> dict[str, Any]:
+    """The account when the password is right; LoginRefused otherwise. Blocking (Argon2)."""
+    lock_minutes = svc.policy("lock_minutes")
+    now = svc.clock.now()
+    window_start = iso(now - timedelta(minutes=lock_minutes))
+    failures_from_ip = svc.storage.one(
+        "SELECT COUNT(*) AS n FROM login_attempts WHERE ip = ? AND at > ? AND outcome != 'ok'",
+        (ip, window_start),
+    )
+    if failures_from_ip and failures_from_ip["n"] >= svc.policy("login_throttle_per_ip"):
+        _record(svc, None, account_text, ip, "throttled")
+        raise LoginRefused("throttled", retry_after=lock_minutes * 60)
+    account = find_account(svc, account_text)
+    if account is None:
+        verify_password(DUMMY_HASH, password)  # same cost as a real check
+        _record(svc, None, account_text, ip, "unknown")
+        raise LoginRefused("bad_credentials")
+    locked_for = _seconds_left(svc, account["locked_until"])
+    if locked_for > 0:
+        _record(svc, account["id"], account_text, ip, "locked")
+        raise LoginRefused("locked", retry_after=locked_for)
+    if verify_password(account["password_hash"], password):
+        with svc.storage.transaction():
+            svc.storage.execute(
+                "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", (account["id"],)
+            )
+        _record(svc, account["id"], account_text, ip, "ok")
+        return account
+    limit = svc.policy("lock_after_failures")
+    with svc.storage.transaction():
+        current = svc.storage.one("SELECT failed_logins, locked_until FROM accounts WHERE id = ?", (account["id"],))
+        if current and _seconds_left(svc, current["locked_until"]) > 0:
+            # a concurrent attempt locked it meanwhile: this one does not extend the lock
+            raise LoginRefused("locked", retry_after=_seconds_left(svc, current["locked_until"]))
+        failures = int(current["failed_logins"] if current else 0) + 1
+        if failures >= limit:
+            until = iso(now + timedelta(minutes=lock_minutes))
+            svc.storage.execute(
+                "UPDATE accounts SET failed_logins = 0, locked_until = ? WHERE id = ?", (until, account["id"])
+            )
+        else:
+            svc.storage.execute("UPDATE accounts SET failed_logins = ? WHERE id = ?", (failures, account["id"]))
+    _record(svc, account["id"], account_text, ip, "bad_password")
+    if failures >= limit:
+        raise LoginRefused("locked", retry_after=lock_minutes * 60)
+    raise LoginRefused("bad_credentials", left=limit - failures)
+
+
+def _record(svc: Services, account_id: str | None, account_text: str, ip: str, outcome: str) -> None:
+    with svc.storage.transaction():
+        svc.storage.insert(
+            "login_attempts",
+            {
+                "account_id": account_id,
+                "account_text": account_text[:64],
+                "ip": ip,
+                "at": iso(svc.clock.now()),
+                "outcome": outcome,
+            },
+        )
+
+
+def refusal_error(svc: Services, refused: LoginRefused) -> HttpError:
+    if refused.code == "locked":
+        minutes = max(1, math.ceil(refused.retry_after / 60))
+        return HttpError(
+            423,
+            "locked",
+            svc.bundle.text("account_locked", minutes=minutes),
+            headers={"Retry-After": str(refused.retry_after)},
+            extra={"retry_after": refused.retry_after},
+        )
+    if refused.code == "throttled":
+        return HttpError(
+            429,
+            "throttled",
+            svc.bundle.text("too_many_attempts"),
+            headers={"Retry-After": str(refused.retry_after)},
+            extra={"retry_after": refused.retry_after},
+        )
+    message = (
+        svc.bundle.text("wrong_password", left=refused.left) if refused.left else svc.bundle.text("bad_credentials")
+    )
+    return HttpError(401, "bad_credentials", message)
+
+
+# -- recovery by SMS (REG-6) ---------------------------------------------------------
+
+
+def send_recovery_code(svc: Services, account_text: str, mobile: str) -> None:
+    """Sends a code when account and mobile match; says nothing either way (no enumeration)."""
+    account = find_account(svc, account_text)
+    if account is None or not account["mobile"] or account["mobile"] != mobile.strip():
+        return
+    now = svc.clock.now()
+    hour_ago = iso(now - timedelta(hours=1))
+    recent = svc.storage.one(
+        "SELECT COUNT(*) AS n FROM sms_codes WHERE (account_id = ? OR mobile = ?) AND created_at > ?",
+        (account["id"], account["mobile"], hour_ago),
+    )
+    if recent and recent["n"] >= svc.policy("sms_per_hour"):
+        raise HttpError(429, "throttled", svc.bundle.text("too_many_codes"))
+    code = digits(svc.policy("sms_code_length"))
+    expires = now + timedelta(minutes=svc.policy("sms_code_minutes"))
+    with svc.storage.transaction():
+        svc.storage.execute("UPDATE sms_codes SET used = 1 WHERE account_id = ?", (account["id"],))
+        svc.storage.insert(
+            "sms_codes",
+            {
+                "account_id": account["id"],
+                "mobile": account["mobile"],
+                "code_hash": digest(code),
+                "created_at": iso(now),
+                "expires_at": iso(expires),
+                "tries": 0,
+                "used": 0,
+            },
+        )
+        text = svc.bundle.text(
+            "sms_recovery_text",
+            code=code,
+            minutes=svc.policy("sms_code_minutes"),
+            login_name=account["login_name"],
+        )
+        svc.storage.insert("outbox", {"mobile": account["mobile"], "text": text, "created_at": iso(now)})
+
+
+def reset_password(svc: Services, account_text: str, code: str, new_password: str) -> dict[str, Any]:
+    account = find_account(svc, account_text)
+    bad = HttpError(
+        422,
+        "bad_sms_code",
+        svc.bundle.text("bad_sms_code"),
+        errors=[
+            {
+                "path": "/code",
+                "code": "bad_sms_code",
+                "message": svc.bundle.text("bad_sms_code"),
+                "rule": "REG-6",
+            }
+        ],
+    )
+    if account is None:
+        raise bad
+    policy_errors = check_password_policy(svc, "person_registration", new_password)
+    if policy_errors:
+        for e in policy_errors:
+            e["path"] = "/new_password"
+        raise validation_error(svc, policy_errors)
+    now = svc.clock.now()
+    with svc.storage.transaction():
+        row = svc.storage.one(
+            "SELECT * FROM sms_codes WHERE account_id = ? AND used = 0 ORDER BY id DESC LIMIT 1",
+            (account["id"],),
+        )
+        if row is None or parse(row["expires_at"]) < now or row["tries"] >= svc.policy("sms_code_max_tries"):
+            raise bad
+        if digest(code.strip()) != row["code_hash"]:
+            svc.storage.execute("UPDATE sms_codes SET tries = tries + 1 WHERE id = ?", (row["id"],))
+            ok = False
+        else:
+            svc.storage.execute("UPDATE sms_codes SET used = 1 WHERE id = ?", (row["id"],))
+            ok = True
+    if not ok:
+        raise bad
+    password_hash = hash_password(new_password)
+    with svc.storage.transaction():
+        svc.storage.execute(
+            "UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+            (password_hash, account["id"]),
+        )
+        svc.storage.execute("DELETE FROM sessions WHERE account_id = ?", (account["id"],))
+        svc.storage.execute("UPDATE api_tokens SET revoked = 1 WHERE account_id = ?", (account["id"],))
+        audit(svc, account["id"], "password_reset", account["id"], {"by": "sms"})
+    return account
+
+
+def audit(svc: Services, actor_id: str | None, action: str, target: str, detail: dict[str, Any]) -> None:
+    svc.storage.insert(
+        "audit",
+        {
+            "actor_id": actor_id,
+            "action": action,
+            "target": target,
+            "detail": dumps(detail),
+            "at": iso(svc.clock.now()),
+        },
+    )
+
+
+def public_account(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
+    """What GET /me shows: the registration fields, never the password."""
+    data = loads(account["data"], {})
+    return {
+        "id": account["id"],
+        "role": account["role"],
+        "login_name": account["login_name"],
+        "id_number": account["id_number"],
+        "name": account["name"],
+        "mobile": account["mobile"],
+        "org_id": account["org_id"],
+        "commitment_version": account["commitment_version"],
+        "commitment_at": account["commitment_at"],
+        **data,
+    }

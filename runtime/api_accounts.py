@@ -1,0 +1,201 @@
+"""Accounts over the JSON API: register, log in, recover, basic info, commitment (REG-*, DEC-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from runtime import accounts
+from runtime.captcha import check_captcha
+from runtime.clock import iso
+from runtime.security import hash_password
+from runtime.sessions import account_for_token, issue_api_token, revoke_api_token
+from runtime.storage import dumps, loads
+from runtime.web import HttpError, Services, json_response, read_json, services
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/v1/persons", register_person, methods=["POST"]),
+        Route("/api/v1/login", login, methods=["POST"]),
+        Route("/api/v1/logout", logout, methods=["POST"]),
+        Route("/api/v1/password-reset", password_reset, methods=["POST"]),
+        Route("/api/v1/password-reset/confirm", password_reset_confirm, methods=["POST"]),
+        Route("/api/v1/me", me, methods=["GET", "PATCH"]),
+        Route("/api/v1/me/commitment", commitment, methods=["POST"]),
+    ]
+
+
+def require_account(request: Request) -> dict[str, Any]:
+    svc = services(request)
+    account = account_for_token(svc, request.headers.get("authorization"))
+    if account is None:
+        raise HttpError(401, "bad_token", svc.bundle.text("bad_token"), headers={"WWW-Authenticate": "Bearer"})
+    return account
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    return value if isinstance(value, str) else ""
+
+
+async def register_person(request: Request) -> JSONResponse:
+    svc = services(request)
+    body = await read_json(request)
+    cleaned = accounts.validate_person(svc, body)
+    password_hash = await run_in_threadpool(hash_password, cleaned["password"])
+    account_id = accounts.create_person(svc, cleaned, password_hash)
+    return json_response({"id": account_id}, status=201)
+
+
+async def login(request: Request) -> JSONResponse:
+    svc = services(request)
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
+    if not check_captcha(svc, _text(body, "captcha_id"), _text(body, "captcha_answer")):
+        raise HttpError(
+            422,
+            "bad_captcha",
+            svc.bundle.text("bad_captcha"),
+            errors=[
+                {
+                    "path": "/captcha_answer",
+                    "code": "bad_captcha",
+                    "message": svc.bundle.text("bad_captcha"),
+                    "rule": "REG-5",
+                }
+            ],
+        )
+    ip = request.client.host if request.client else "-"
+    try:
+        account = await run_in_threadpool(accounts.login, svc, _text(body, "account"), _text(body, "password"), ip)
+    except accounts.LoginRefused as refused:
+        raise accounts.refusal_error(svc, refused) from None
+    raw, expires = issue_api_token(svc, account["id"])
+    return json_response(
+        {
+            "token": raw,
+            "expires_at": expires,
+            "role": account["role"],
+            "account_id": account["id"],
+            "org_id": account["org_id"],
+            "name": account["name"],
+            "commitment_required": account["kind"] == "person" and not account["commitment_at"],
+        }
+    )
+
+
+async def logout(request: Request) -> JSONResponse:
+    require_account(request)
+    revoke_api_token(services(request), request.headers.get("authorization"))
+    return json_response({"ok": True})
+
+
+async def password_reset(request: Request) -> JSONResponse:
+    svc = services(request)
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
+    accounts.send_recovery_code(svc, _text(body, "account"), _text(body, "mobile"))
+    return json_response({"message": svc.bundle.text("sms_sent")}, status=202)
+
+
+async def password_reset_confirm(request: Request) -> JSONResponse:
+    svc = services(request)
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
+    await run_in_threadpool(
+        accounts.reset_password, svc, _text(body, "account"), _text(body, "code"), _text(body, "new_password")
+    )
+    return json_response({"message": svc.bundle.text("password_was_reset")})
+
+
+async def me(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "PATCH":
+        body = await read_json(request)
+        update_basic_info(svc, account, body)
+        account = require_account(request)
+    return json_response(accounts.public_account(svc, account))
+
+
+def update_basic_info(svc: Services, account: dict[str, Any], changes: Any) -> None:
+    """REG-7: the registration fields stay editable, except the frozen ones and the password."""
+    if account["kind"] != "person":
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+    form = svc.bundle.forms["person_registration"]
+    if not isinstance(changes, dict):
+        raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
+    errors = []
+    for key in changes:
+        descriptor = form.field_index.get(key)
+        if descriptor is None or descriptor["type"] == "password" or key == "login_name":
+            errors.append(
+                {
+                    "path": f"/{key}",
+                    "code": "additionalProperties",
+                    "message": svc.bundle.text("unknown_field"),
+                    "rule": "REG-7",
+                }
+            )
+        elif descriptor.get("frozen"):
+            errors.append(accounts.field_error(svc, "person_registration", key, "frozen_field"))
+    if errors:
+        raise accounts.validation_error(svc, errors)
+    current = {
+        **loads(account["data"], {}),
+        "login_name": account["login_name"],
+        "id_number": account["id_number"],
+        "name": account["name"],
+        "mobile": account["mobile"],
+    }
+    merged = {**current, **changes}
+    found = [
+        e
+        for e in form.validator.errors(merged, svc.bundle.context(today=svc.clock.today()))
+        if e.severity == "error" and e.path.strip("/") in changes
+    ]
+    found += [
+        e
+        for e in form.validator.errors(merged, svc.bundle.context(today=svc.clock.today()))
+        if e.code.startswith("rule:id-card") and e.severity == "error"
+    ]
+    if found:
+        raise accounts.validation_error(svc, list({e.path: e for e in found}.values()))
+    data = {
+        k: v
+        for k, v in merged.items()
+        if k not in ("login_name", "id_number", "name", "mobile", "password", "password_confirm")
+    }
+    with svc.storage.transaction():
+        svc.storage.execute(
+            "UPDATE accounts SET data = ?, mobile = ? WHERE id = ?",
+            (dumps(data), merged.get("mobile"), account["id"]),
+        )
+        accounts.audit(svc, account["id"], "basic_info", account["id"], {"fields": sorted(changes)})
+
+
+async def commitment(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    agree(svc, account)
+    return json_response({"ok": True, "version": svc.bundle.forms["commitment"].compiled.get("version")})
+
+
+def agree(svc: Services, account: dict[str, Any]) -> None:
+    """DEC-1: record the agreement with its time and the letter's version."""
+    if account["kind"] != "person":
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+    version = svc.bundle.forms["commitment"].compiled.get("version", "")
+    with svc.storage.transaction():
+        svc.storage.execute(
+            "UPDATE accounts SET commitment_version = ?, commitment_at = ? WHERE id = ?",
+            (version, iso(svc.clock.now()), account["id"]),
+        )

@@ -1,0 +1,219 @@
+"""Declarations over the JSON API (DEC-2..19): create, read, save sections, upload, submit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from runtime import declarations, uploads, workflow
+from runtime.api_accounts import require_account
+from runtime.storage import loads
+from runtime.web import HttpError, Services, json_response, read_form, read_json, services
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/v1/declarations", list_or_create, methods=["GET", "POST"]),
+        Route("/api/v1/declarations/{id}", show, methods=["GET"]),
+        Route("/api/v1/declarations/{id}/sections/{section_id}", save_section, methods=["PUT"]),
+        Route("/api/v1/declarations/{id}/attachments", upload, methods=["POST"]),
+        Route("/api/v1/attachments/{attachment_id}", download, methods=["GET"]),
+        Route("/api/v1/declarations/{id}/submit", submit, methods=["POST"]),
+        Route("/api/v1/declarations/{id}/history", history, methods=["GET"]),
+        Route("/api/v1/units", search_units, methods=["GET"]),
+    ]
+
+
+async def list_or_create(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "POST":
+        notice_id = None
+        if request.headers.get("content-length") not in (None, "0"):
+            body = await read_json(request)
+            notice_id = body.get("notice_id") if isinstance(body, dict) else None
+        declaration_id = declarations.create(svc, account, notice_id if isinstance(notice_id, str) else None)
+        return json_response({"id": declaration_id}, status=201)
+    if account["kind"] == "person":
+        rows = declarations.mine(svc, account)
+    else:
+        rows = queue(svc, account, request.query_params)
+    return json_response({"declarations": [declarations.summary(svc, r) for r in rows]})
+
+
+def queue(svc: Services, account: dict[str, Any], params: Any) -> list[dict[str, Any]]:
+    """An organisation's declarations: those it holds or has held, filtered by series/level/state."""
+    rows = svc.storage.all(
+        "SELECT * FROM declarations WHERE chain LIKE ? ORDER BY updated_at DESC",
+        (f'%"{account["org_id"]}"%',),
+    )
+    result = []
+    for row in rows:
+        if not declarations.visible(row, account):
+            continue
+        if any(params.get(k) and row[k] != params.get(k) for k in ("series", "level", "state")):
+            continue
+        result.append(row)
+    return result
+
+
+async def show(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    return json_response(full(svc, declaration, account))
+
+
+def full(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+    stored = declarations.sections(svc, declaration["id"])
+    return {
+        **declarations.summary(svc, declaration),
+        "sections": {sid: row["data"] for sid, row in stored.items()},
+        "section_errors": {sid: row["error_count"] for sid, row in stored.items()},
+        "editable_sections": workflow.editable_sections(svc, declaration, account) or [],
+        "actions": [t["id"] for t in workflow.available(svc, declaration, account)],
+        "attachments": [_attachment(a) for a in uploads.for_declaration(svc, declaration["id"])],
+        "history": declarations.history(svc, declaration["id"]),
+    }
+
+
+def _attachment(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: row[k] for k in ("id", "section_id", "row", "kind", "filename", "sha256", "size", "media_type", "created_at")
+    }
+
+
+async def save_section(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    body = await read_json(request)
+    keep = request.query_params.get("draft") == "true"
+    errors = declarations.save_section(
+        svc, declaration, account, request.path_params["section_id"], body, keep_invalid=keep
+    )
+    blocking = [e.as_dict() for e in errors if e.severity == "error"]
+    warnings = [e.as_dict() for e in errors if e.severity != "error"]
+    if blocking and not keep:
+        raise HttpError(422, "validation_failed", svc.bundle.text("validation_failed"), errors=blocking + warnings)
+    return json_response({"saved": True, "errors": blocking, "warnings": warnings})
+
+
+async def upload(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    attachment = await receive_upload(request, svc, declaration, account)
+    return json_response({"attachment_id": attachment["id"], "sha256": attachment["sha256"]}, status=201)
+
+
+async def receive_upload(
+    request: Request,
+    svc: Services,
+    declaration: dict[str, Any],
+    account: dict[str, Any],
+    check: Callable[[Request, FormData], None] | None = None,
+) -> dict[str, Any]:
+    """Shared by the page and the API: the multipart body checked field by field."""
+    limit = max((u["max_size_kb"] for f in svc.bundle.declaration_sections() for u in f.uploads), default=10240)
+    form = await read_form(request, files=True, max_size=limit * 1024 + 64 * 1024)
+    if check is not None:
+        check(request, form)
+    section_id = form.get("section_id")
+    kind = form.get("kind")
+    file = form.get("file")
+    if not isinstance(section_id, str) or not isinstance(kind, str) or not isinstance(file, UploadFile):
+        raise HttpError(422, "bad_request", svc.bundle.text("bad_request"))
+    section = declarations.section_form(svc, section_id)
+    spec = section.upload(kind)
+    if spec is None:
+        raise HttpError(422, "unknown_upload_kind", svc.bundle.text("unknown_upload_kind"))
+    editable = workflow.editable_sections(svc, declaration, account)
+    if editable is None or section_id not in editable:
+        raise HttpError(409, "not_editable", svc.bundle.text("not_editable"))
+    row_text = form.get("row")
+    offset = 0
+    if row_text is None and form.get("row_number") is not None:  # pages count rows from 1
+        row_text, offset = form.get("row_number"), 1
+    row: int | None = None
+    if isinstance(row_text, str) and row_text.strip():
+        if not row_text.strip().isdigit() or not spec["per_row"] or not offset <= int(row_text) <= 1000:
+            raise HttpError(422, "bad_request", svc.bundle.text("bad_request"))
+        row = int(row_text) - offset
+    content = await file.read(int(spec["max_size_kb"]) * 1024 + 1)
+    return uploads.store(
+        svc,
+        declaration,
+        account,
+        section_id=section_id,
+        kind=kind,
+        row=row,
+        filename=file.filename or "",
+        content=content,
+        spec=spec,
+    )
+
+
+async def download(request: Request) -> Response:
+    svc = services(request)
+    account = require_account(request)
+    return attachment_response(svc, account, request.path_params["attachment_id"])
+
+
+def attachment_response(svc: Services, account: dict[str, Any], attachment_id: str) -> Response:
+    attachment = svc.storage.one("SELECT * FROM attachments WHERE id = ?", (attachment_id,))
+    if attachment is None:
+        raise declarations.not_found(svc)
+    declarations.load(svc, attachment["declaration_id"], account)  # 404 unless allowed
+    from urllib.parse import quote
+
+    disposition = (
+        f"attachment; filename=\"{attachment['sha256'][:12]}\"; filename*=UTF-8''{quote(attachment['filename'])}"
+    )
+    return Response(
+        uploads.read(svc, attachment),
+        media_type=attachment["media_type"],
+        headers={"content-disposition": disposition},
+    )
+
+
+async def submit(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    updated = declarations.submit(svc, declaration, account)
+    return json_response(declarations.summary(svc, updated))
+
+
+async def history(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    return json_response({"history": declarations.history(svc, declaration["id"])})
+
+
+async def search_units(request: Request) -> JSONResponse:
+    svc = services(request)
+    require_account(request)
+    return json_response({"units": find_units(svc, request.query_params.get("q", ""))})
+
+
+def find_units(svc: Services, query: str) -> list[dict[str, Any]]:
+    """Fuzzy search of permitted units (DEC-4): every typed character, in order."""
+    query = "".join(query.split())[:50]
+    if not query:
+        return []
+    pattern = "%" + "%".join(query.replace("%", "").replace("_", "")) + "%"
+    rows = svc.storage.all(
+        "SELECT id, name, region FROM organisations WHERE permitted = 1 AND name LIKE ? ORDER BY length(name), name"
+        " LIMIT 20",
+        (pattern,),
+    )
+    for row in rows:
+        row["kinds"] = loads(row.pop("kinds", None), [])
+    return rows

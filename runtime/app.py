@@ -1,0 +1,196 @@
+"""create_app(build_dir, data_dir) -> Starlette, with every route listed in one place."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from runtime import api_accounts, api_declarations, api_public, pages_accounts, pages_declarations
+from runtime.bundle import load_bundle
+from runtime.clock import Clock
+from runtime.pages_support import Redirect
+from runtime.seed import sync_authorities
+from runtime.sessions import SessionMiddleware
+from runtime.storage import Storage
+from runtime.web import HttpError, Services, is_api, render, services
+
+log = logging.getLogger("runtime")
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "cache-control": "no-store",
+}
+
+
+def routes() -> list[BaseRoute]:
+    """Every route of the app: pages first, then the JSON API."""
+    return [
+        *pages_accounts.routes(),
+        *pages_declarations.routes(),
+        *api_public.routes(),
+        *api_accounts.routes(),
+        *api_declarations.routes(),
+    ]
+
+
+def create_app(
+    build_dir: Path,
+    data_dir: Path,
+    *,
+    dev: bool = False,
+    clock: Clock | None = None,
+    schemas_dir: Path | None = None,
+    secure_cookies: bool = False,
+) -> Starlette:
+    bundle = load_bundle(build_dir, schemas_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    storage = Storage(data_dir / "zhicheng.sqlite3")
+    templates = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(build_dir / "templates"),
+        autoescape=True,
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    svc = Services(
+        bundle=bundle,
+        storage=storage,
+        clock=clock or Clock(int(bundle.platform.get("utc_offset_hours", 0))),
+        templates=templates,
+        dev=dev,
+        secure_cookies=secure_cookies,
+        extras={"data_dir": data_dir},
+    )
+    from runtime import pages_support
+
+    pages_support.install_template_helpers(svc)
+    sync_authorities(svc)
+    max_body = int((bundle.platform.get("uploads") or {}).get("max_request_mb", 50)) * 1024 * 1024
+    app = Starlette(
+        routes=[
+            *routes(),
+            Mount("/static", app=StaticFiles(directory=build_dir / "templates" / "static"), name="static"),
+        ],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, max_bytes=max_body),
+            Middleware(SessionMiddleware),
+        ],
+        exception_handlers={
+            HttpError: _http_error,
+            Redirect: _redirect,
+            404: _not_found,
+            405: _not_allowed,
+            500: _crash,
+        },
+    )
+    app.state.services = svc
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HttpError)
+    if is_api(request):
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+    return render(request, "error.html", status=exc.status, message=exc.message)
+
+
+async def _redirect(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Redirect)
+    return RedirectResponse(exc.location, status_code=303)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    message = services(request).bundle.text("not_found")
+    if is_api(request):
+        return JSONResponse(HttpError(404, "not_found", message).body(), status_code=404)
+    return render(request, "error.html", status=404, message=message)
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    message = services(request).bundle.text("method_not_allowed")
+    if is_api(request):
+        return JSONResponse(HttpError(405, "method_not_allowed", message).body(), status_code=405)
+    return render(request, "error.html", status=405, message=message)
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    message = services(request).bundle.text("server_error")
+    if is_api(request):
+        return JSONResponse(HttpError(500, "server_error", message).body(), status_code=500)
+    return render(request, "error.html", status=500, message=message)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.decode("latin-1").lower() for k, _ in headers}
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in present:
+                        headers.append((name.encode("latin-1"), value.encode("latin-1")))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses request bodies over the platform's limit, declared or streamed (Starlette does not)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise HttpError(413, "body_too_large", "body too large")
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    request = Request(scope, receive)
+    message: Any = request.app.state.services.bundle.text("body_too_large")
+    response = JSONResponse(HttpError(413, "body_too_large", message).body(), status_code=413)
+    await response(scope, receive, send)

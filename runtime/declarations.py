@@ -1,0 +1,306 @@
+"""Declarations and their sections (DEC-2..19): create, see, save, check, submit.
+
+Who may see a declaration: its applicant, and an organisation of its chain
+that has held it. Anyone else gets 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from runtime import routing, workflow
+from runtime.bundle import Form
+from runtime.clock import iso
+from runtime.storage import dumps, loads
+from runtime.web import HttpError, Services
+from vocabulary.validation import Error
+
+HEADER = "header"
+
+
+def not_found(svc: Services) -> HttpError:
+    return HttpError(404, "not_found", svc.bundle.text("not_found"))
+
+
+def visible(declaration: dict[str, Any], account: dict[str, Any]) -> bool:
+    if account["kind"] == "person":
+        return bool(declaration["person_id"] == account["id"])
+    chain = loads(declaration["chain"], [])
+    org = account["org_id"]
+    return org in chain and chain.index(org) <= int(declaration["reached"])
+
+
+def load(svc: Services, declaration_id: str, account: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(declaration_id, str) or len(declaration_id) > 64:
+        raise not_found(svc)
+    row = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+    if row is None or not visible(row, account):
+        raise not_found(svc)
+    return row
+
+
+def mine(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]:
+    return svc.storage.all("SELECT * FROM declarations WHERE person_id = ? ORDER BY created_at DESC", (account["id"],))
+
+
+def section_form(svc: Services, section_id: str) -> Form:
+    form = svc.bundle.sections.get("declaration", {}).get(section_id)
+    if form is None:
+        raise HttpError(404, "unknown_section", svc.bundle.text("unknown_section"))
+    return form
+
+
+def create(svc: Services, account: dict[str, Any], notice_id: str | None = None) -> str:
+    """A new declaration for an open notice (DEC-2), stamped with the policy version."""
+    if account["kind"] != "person":
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+    if not account["commitment_at"]:
+        raise HttpError(403, "commitment_required", svc.bundle.text("commitment_required"))
+    notices = workflow.open_notices(svc)
+    chosen = next((n for n in notices if notice_id in (None, n["id"])), None)
+    if chosen is None:
+        raise HttpError(409, "no_notice", svc.bundle.text("no_notice"))
+    declaration_id = uuid.uuid4().hex
+    now = iso(svc.clock.now())
+    with svc.storage.transaction():
+        if svc.storage.one(
+            "SELECT 1 AS x FROM declarations WHERE person_id = ? AND notice_id = ?",
+            (account["id"], chosen["id"]),
+        ):
+            raise HttpError(409, "duplicate_declaration", svc.bundle.text("duplicate_declaration"))
+        svc.storage.insert(
+            "declarations",
+            {
+                "id": declaration_id,
+                "person_id": account["id"],
+                "notice_id": chosen["id"],
+                "year": chosen["year"],
+                "schema_hash": svc.bundle.schema_hash,
+                "state": workflow.definition(svc)["initial"],
+                "holder_org_id": None,
+                "created_at": now,
+                "updated_at": now,
+                "state_since": now,
+            },
+        )
+        for form in svc.bundle.declaration_sections():
+            document = system_values(svc, form, {}, chosen["year"])
+            svc.storage.insert(
+                "sections",
+                {
+                    "declaration_id": declaration_id,
+                    "section_id": form.id,
+                    "data": dumps(document),
+                    "error_count": len(_blocking(check(svc, form, document, chosen["year"]))),
+                    "updated_at": now,
+                },
+            )
+    return declaration_id
+
+
+def system_values(svc: Services, form: Form, document: dict[str, Any], year: int) -> dict[str, Any]:
+    """Fill what the system decides: constants (DEC-5) and the notice year; never user input."""
+    result = dict(document)
+    for field in form.compiled.get("fields") or []:
+        if "const" in field:
+            result[field["id"]] = field["const"]
+        elif field.get("source") == "notice.year":
+            result[field["id"]] = year
+    return result
+
+
+def sections(svc: Services, declaration_id: str) -> dict[str, dict[str, Any]]:
+    rows = svc.storage.all("SELECT * FROM sections WHERE declaration_id = ?", (declaration_id,))
+    return {row["section_id"]: {**row, "data": loads(row["data"], {})} for row in rows}
+
+
+def check(svc: Services, form: Form, document: Any, year: int) -> list[Error]:
+    return form.validator.errors(document, svc.bundle.context(year=year, today=svc.clock.today()))
+
+
+def _blocking(errors: list[Error]) -> list[Error]:
+    return [e for e in errors if e.severity == "error"]
+
+
+def well_formed(svc: Services, form: Form, document: Any) -> None:
+    """Shape only: an object of known fields holding text, numbers or rows. Else 422, nothing saved."""
+    bad = HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
+    if not isinstance(document, dict):
+        raise bad
+    known = set(form.field_index) | ({"rows"} if form.rows else set())
+    for key, value in document.items():
+        if key not in known:
+            raise HttpError(
+                422,
+                "validation_failed",
+                svc.bundle.text("validation_failed"),
+                errors=[
+                    {
+                        "path": f"/{key}",
+                        "code": "additionalProperties",
+                        "message": svc.bundle.text("unknown_field"),
+                        "rule": form.compiled["rule"],
+                    }
+                ],
+            )
+        if key == "rows":
+            limit = (form.rows or {}).get("max") or 100
+            if not isinstance(value, list) or len(value) > max(limit, 1) * 2:
+                raise HttpError(
+                    422,
+                    "validation_failed",
+                    svc.bundle.text("validation_failed"),
+                    errors=[
+                        {
+                            "path": "/rows",
+                            "code": "maxItems",
+                            "message": svc.bundle.text("too_many_rows", limit=limit),
+                            "rule": form.compiled["rule"],
+                        }
+                    ],
+                )
+            for row in value:
+                if not isinstance(row, dict) or not all(_scalar(v) for v in row.values()):
+                    raise bad
+        elif not (_scalar(value) or (isinstance(value, dict) and all(_scalar(v) for v in value.values()))):
+            raise bad
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, int)) and len(str(value)) <= 10000)
+
+
+def save_section(
+    svc: Services,
+    declaration: dict[str, Any],
+    account: dict[str, Any],
+    section_id: str,
+    document: Any,
+    *,
+    keep_invalid: bool,
+) -> list[Error]:
+    """Save one section as a draft (DEC-2). With keep_invalid (pages) a draft with errors is
+    kept so nothing typed is lost; otherwise (API default) errors mean nothing is saved."""
+    form = section_form(svc, section_id)
+    editable = workflow.editable_sections(svc, declaration, account)
+    if editable is None or section_id not in editable:
+        raise HttpError(409, "not_editable", svc.bundle.text("not_editable"))
+    well_formed(svc, form, document)
+    document = _keep_frozen_and_system(svc, form, declaration, document)
+    errors = check(svc, form, document, int(declaration["year"]))
+    blocking = _blocking(errors)
+    if blocking and not keep_invalid:
+        return errors
+    now = iso(svc.clock.now())
+    with svc.storage.transaction():
+        current = svc.storage.one("SELECT state, holder_org_id FROM declarations WHERE id = ?", (declaration["id"],))
+        if current is None or current["state"] != declaration["state"]:
+            raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))
+        svc.storage.execute(
+            "UPDATE sections SET data = ?, error_count = ?, updated_at = ? WHERE declaration_id = ? AND section_id = ?",
+            (dumps(document), len(blocking), now, declaration["id"], section_id),
+        )
+        if section_id == HEADER:
+            svc.storage.execute(
+                "UPDATE declarations SET unit_id = ?, series = ?, level = ?, updated_at = ? WHERE id = ?",
+                (
+                    _unit_id(svc, document.get("unit")),
+                    document.get("series"),
+                    document.get("level"),
+                    now,
+                    declaration["id"],
+                ),
+            )
+        else:
+            svc.storage.execute("UPDATE declarations SET updated_at = ? WHERE id = ?", (now, declaration["id"]))
+    return errors
+
+
+def _unit_id(svc: Services, value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    row = svc.storage.one("SELECT id FROM organisations WHERE id = ? AND permitted = 1", (value,))
+    return str(row["id"]) if row else None
+
+
+def _keep_frozen_and_system(
+    svc: Services, form: Form, declaration: dict[str, Any], document: dict[str, Any]
+) -> dict[str, Any]:
+    return system_values(svc, form, document, int(declaration["year"]))
+
+
+def all_errors(svc: Services, declaration: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every blocking error of every section, paths prefixed by the section (DEC-18)."""
+    stored = sections(svc, declaration["id"])
+    result: list[dict[str, Any]] = []
+    for form in svc.bundle.declaration_sections():
+        document = (stored.get(form.id) or {}).get("data") or {}
+        for error in _blocking(check(svc, form, document, int(declaration["year"]))):
+            item = error.as_dict()
+            item["path"] = f"/sections/{form.id}{error.path}"
+            item["section"] = form.id
+            result.append(item)
+        if form.id == HEADER and document.get("unit") and _unit_id(svc, document.get("unit")) is None:
+            result.append(
+                {
+                    "path": f"/sections/{HEADER}/unit",
+                    "code": "unit_not_permitted",
+                    "message": svc.bundle.text("unit_not_permitted"),
+                    "rule": "DEC-4",
+                    "severity": "error",
+                    "section": HEADER,
+                }
+            )
+    return result
+
+
+def submit(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+    """确定申报 (DEC-18): the workflow's submit step, with the chain worked out now."""
+    errors = all_errors(svc, declaration)
+    context: dict[str, Any] = {"section_errors": errors}
+    if not errors and declaration["unit_id"]:
+        unit = svc.storage.one("SELECT * FROM organisations WHERE id = ?", (declaration["unit_id"],))
+        try:
+            context["chain"] = routing.chain_for(svc, unit or {}, declaration["series"], declaration["level"])
+        except routing.NoPath as exc:
+            raise HttpError(409, "no_route", svc.bundle.text("no_route")) from exc
+    with svc.storage.transaction():
+        fresh = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration["id"],))
+        assert fresh is not None
+        return workflow.apply(svc, fresh, account, "submit", guard_context=context)
+
+
+def history(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
+    rows = svc.storage.all(
+        "SELECT h.*, a.name AS actor_name, o.name AS org_name FROM history h"
+        " LEFT JOIN accounts a ON a.id = h.actor_id LEFT JOIN organisations o ON o.id = h.org_id"
+        " WHERE h.declaration_id = ? ORDER BY h.id",
+        (declaration_id,),
+    )
+    for row in rows:
+        row["sections"] = loads(row["sections"], None)
+    return rows
+
+
+def summary(svc: Services, declaration: dict[str, Any]) -> dict[str, Any]:
+    holder = None
+    if declaration["holder_org_id"]:
+        org = svc.storage.one("SELECT name FROM organisations WHERE id = ?", (declaration["holder_org_id"],))
+        holder = org["name"] if org else None
+    return {
+        "id": declaration["id"],
+        "year": declaration["year"],
+        "notice_id": declaration["notice_id"],
+        "state": declaration["state"],
+        "state_title": workflow.state_title(svc, declaration["state"]),
+        "holder_org_id": declaration["holder_org_id"],
+        "holder": holder,
+        "series": declaration["series"],
+        "level": declaration["level"],
+        "schema_hash": declaration["schema_hash"],
+        "certificate_no": declaration["certificate_no"],
+        "reopened": loads(declaration["reopened"], None),
+        "created_at": declaration["created_at"],
+        "updated_at": declaration["updated_at"],
+    }

@@ -1,0 +1,249 @@
+"""Account pages: login with captcha (REG-4, REG-5), registration with confirmation (REG-1..3),
+recovery (REG-6), basic info (REG-7), the commitment letter (DEC-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from runtime import accounts
+from runtime.api_accounts import agree, update_basic_info
+from runtime.captcha import check_captcha, new_captcha
+from runtime.pages_support import errors_by_path, page_account, redirect
+from runtime.security import hash_password
+from runtime.sessions import SESSION_COOKIE, end_session, set_session_cookie, start_session
+from runtime.web import HttpError, check_csrf, form_text, read_form, render, services
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/", home, methods=["GET"]),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/register", register, methods=["GET", "POST"]),
+        Route("/register/confirm", register_confirm, methods=["POST"]),
+        Route("/recover", recover, methods=["GET", "POST"]),
+        Route("/recover/reset", recover_reset, methods=["POST"]),
+        Route("/me", basic_info, methods=["GET", "POST"]),
+        Route("/commitment", commitment, methods=["GET", "POST"]),
+        Route("/dev/outbox", outbox, methods=["GET"]),
+    ]
+
+
+async def home(request: Request) -> Response:
+    account = getattr(request.state, "account", None)
+    if account is None:
+        return redirect("/login")
+    if account["kind"] == "person":
+        return redirect("/declarations" if account["commitment_at"] else "/commitment")
+    return redirect("/review")
+
+
+def _login_page(request: Request, status: int = 200, **context: Any) -> Response:
+    svc = services(request)
+    captcha = new_captcha(svc)
+    return render(
+        request,
+        "login.html",
+        status=status,
+        captcha=captcha,
+        contacts=svc.bundle.platform.get("contacts") or [],
+        **context,
+    )
+
+
+async def login(request: Request) -> Response:
+    svc = services(request)
+    if request.method == "GET":
+        return _login_page(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    account_text = form_text(form, "account")
+    if not check_captcha(svc, form_text(form, "captcha_id"), form_text(form, "captcha_answer")):
+        return _login_page(request, 422, error=svc.bundle.text("wrong_captcha"), account_text=account_text)
+    ip = request.client.host if request.client else "-"
+    try:
+        account = await run_in_threadpool(accounts.login, svc, account_text, form_text(form, "password"), ip)
+    except accounts.LoginRefused as refused:
+        error = accounts.refusal_error(svc, refused)
+        return _login_page(
+            request,
+            error.status,
+            error=error.message,
+            account_text=account_text,
+            retry_after=refused.retry_after,
+        )
+    end_session(svc, request.cookies.get(SESSION_COOKIE))
+    raw, _ = start_session(svc, account["id"])
+    response = redirect("/")
+    set_session_cookie(svc, response, raw)
+    response.delete_cookie("csrf", path="/")
+    return response
+
+
+async def logout(request: Request) -> Response:
+    svc = services(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    end_session(svc, request.cookies.get(SESSION_COOKIE))
+    response = redirect("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _registration_values(form: Any) -> dict[str, Any]:
+    values = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str) and name not in ("csrf_token",):
+            values[name] = value.strip()
+    return values
+
+
+async def register(request: Request) -> Response:
+    svc = services(request)
+    spec = svc.bundle.forms["person_registration"]
+    if request.method == "GET":
+        return render(request, "register.html", form=spec, doc={}, errors={})
+    form = await read_form(request)
+    check_csrf(request, form)
+    values = {k: v for k, v in _registration_values(form).items() if k in spec.field_index}
+    try:
+        cleaned = accounts.validate_person(svc, values)
+    except HttpError as error:
+        shown = {k: v for k, v in values.items() if spec.field_index[k]["type"] != "password"}
+        return render(
+            request,
+            "register.html",
+            status=422,
+            form=spec,
+            doc=shown,
+            errors=errors_by_path(error.errors or []),
+        )
+    password_hash = await run_in_threadpool(hash_password, cleaned["password"])
+    pending = accounts.hold_pending(svc, "person", cleaned, password_hash)
+    return render(request, "register_confirm.html", form=spec, doc=cleaned, pending=pending)
+
+
+async def register_confirm(request: Request) -> Response:
+    svc = services(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    held = accounts.take_pending(svc, "person", form_text(form, "pending"))
+    if held is None:
+        raise HttpError(409, "registration_expired", svc.bundle.text("registration_expired"))
+    cleaned, password_hash = held
+    accounts.create_person(svc, cleaned, password_hash)
+    return _login_page(request, flashes=[svc.bundle.text("registered")], account_text=cleaned["login_name"])
+
+
+async def recover(request: Request) -> Response:
+    svc = services(request)
+    if request.method == "GET":
+        return render(request, "recover.html", step="request")
+    form = await read_form(request)
+    check_csrf(request, form)
+    account_text = form_text(form, "account")
+    try:
+        accounts.send_recovery_code(svc, account_text, form_text(form, "mobile"))
+    except HttpError as error:
+        return render(request, "recover.html", status=error.status, step="request", error=error.message)
+    return render(
+        request,
+        "recover.html",
+        step="reset",
+        account_text=account_text,
+        flashes=[svc.bundle.text("sms_sent")],
+    )
+
+
+async def recover_reset(request: Request) -> Response:
+    svc = services(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    account_text = form_text(form, "account")
+    try:
+        await run_in_threadpool(
+            accounts.reset_password,
+            svc,
+            account_text,
+            form_text(form, "code"),
+            form_text(form, "new_password"),
+        )
+    except HttpError as error:
+        messages = [e["message"] for e in error.errors or []] or [error.message]
+        return render(
+            request,
+            "recover.html",
+            status=error.status,
+            step="reset",
+            account_text=account_text,
+            error="；".join(messages),
+        )
+    return _login_page(request, flashes=[svc.bundle.text("password_was_reset")], account_text=account_text)
+
+
+async def basic_info(request: Request) -> Response:
+    svc = services(request)
+    account = page_account(request, person=True)
+    spec = svc.bundle.forms["person_registration"]
+    doc = accounts.public_account(svc, account)
+    if request.method == "GET":
+        return render(request, "me.html", form=spec, doc=doc, errors={})
+    form = await read_form(request)
+    check_csrf(request, form)
+    editable = [
+        d["id"] for d in spec.fields if not d.get("frozen") and d["type"] != "password" and d["id"] != "login_name"
+    ]
+    changes = {k: form_text(form, k) for k in editable if k in form}
+    try:
+        update_basic_info(svc, account, changes)
+    except HttpError as error:
+        return render(
+            request,
+            "me.html",
+            status=422,
+            form=spec,
+            doc={**doc, **changes},
+            errors=errors_by_path(error.errors or []),
+        )
+    fresh = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (account["id"],))
+    return render(
+        request,
+        "me.html",
+        form=spec,
+        doc=accounts.public_account(svc, fresh or account),
+        errors={},
+        flashes=[svc.bundle.text("saved")],
+    )
+
+
+async def commitment(request: Request) -> Response:
+    svc = services(request)
+    account = page_account(request, person=True)
+    letter = svc.bundle.forms["commitment"]
+    if request.method == "GET":
+        return render(request, "commitment.html", letter=letter.compiled)
+    form = await read_form(request)
+    check_csrf(request, form)
+    if form_text(form, "agree") != "yes":
+        return render(
+            request,
+            "commitment.html",
+            status=422,
+            letter=letter.compiled,
+            error=svc.bundle.text("commitment_must_agree"),
+        )
+    agree(svc, account)
+    return redirect("/declarations")
+
+
+async def outbox(request: Request) -> Response:
+    svc = services(request)
+    if not svc.dev:
+        raise HttpError(404, "not_found", svc.bundle.text("not_found"))
+    rows = svc.storage.all("SELECT * FROM outbox ORDER BY id DESC LIMIT 100")
+    return render(request, "outbox.html", messages=rows)

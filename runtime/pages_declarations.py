@@ -1,0 +1,223 @@
+"""Applicant pages: 我的申报信息 (DEC-19), one generated page per section (DEC-2..17), uploads,
+确定申报 (DEC-18). Every page works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from runtime import declarations, uploads, workflow
+from runtime.api_declarations import attachment_response, find_units, receive_upload
+from runtime.pages_support import (
+    applicant,
+    decode_section,
+    errors_by_path,
+    page_account,
+    redirect,
+    resolve_orgs,
+)
+from runtime.web import HttpError, check_csrf, read_form, render, services
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/declarations", my_declarations, methods=["GET"]),
+        Route("/declarations/new", new_declaration, methods=["POST"]),
+        Route("/declarations/{id}", overview, methods=["GET"]),
+        Route("/declarations/{id}/sections/{section_id}", section, methods=["GET", "POST"]),
+        Route("/declarations/{id}/attachments", upload, methods=["POST"]),
+        Route("/declarations/{id}/submit", submit, methods=["POST"]),
+        Route("/attachments/{attachment_id}", download, methods=["GET"]),
+        Route("/units/search", unit_search, methods=["GET"]),
+    ]
+
+
+async def my_declarations(request: Request) -> Response:
+    svc = services(request)
+    account = applicant(request)
+    rows = [declarations.summary(svc, r) for r in declarations.mine(svc, account)]
+    for row in rows:
+        row["comments"] = [h for h in declarations.history(svc, row["id"]) if h["comment"]]
+    return render(request, "declarations.html", declarations=rows, notices=workflow.open_notices(svc))
+
+
+async def new_declaration(request: Request) -> Response:
+    svc = services(request)
+    account = applicant(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    declaration_id = declarations.create(svc, account)
+    return redirect(f"/declarations/{declaration_id}")
+
+
+def _overview_context(svc: Any, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+    stored = declarations.sections(svc, declaration["id"])
+    editable = workflow.editable_sections(svc, declaration, account) or []
+    items = []
+    for form in svc.bundle.declaration_sections():
+        row = stored.get(form.id) or {}
+        items.append(
+            {
+                "id": form.id,
+                "title": form.title,
+                "errors": row.get("error_count", 0),
+                "editable": form.id in editable,
+            }
+        )
+    return {
+        "declaration": declarations.summary(svc, declaration),
+        "sections": items,
+        "history": declarations.history(svc, declaration["id"]),
+        "can_submit": any(t["id"] == "submit" for t in workflow.available(svc, declaration, account)),
+    }
+
+
+async def overview(request: Request) -> Response:
+    svc = services(request)
+    account = applicant(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    return render(request, "declaration.html", **_overview_context(svc, declaration, account))
+
+
+async def section(request: Request) -> Response:
+    svc = services(request)
+    account = applicant(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    form = declarations.section_form(svc, request.path_params["section_id"])
+    editable = form.id in (workflow.editable_sections(svc, declaration, account) or [])
+    stored = declarations.sections(svc, declaration["id"]).get(form.id, {}).get("data") or {}
+    flashes: list[str] = []
+    if request.method == "POST":
+        posted = await read_form(request)
+        check_csrf(request, posted)
+        document = resolve_orgs(svc, form, decode_section(form, posted))
+        remove = posted.get("remove_row")
+        if form.rows and isinstance(remove, str) and remove.isdigit():
+            rows = document.get("rows") or []
+            if int(remove) < len(rows):
+                rows.pop(int(remove))
+        errors = declarations.save_section(svc, declaration, account, form.id, document, keep_invalid=True)
+        stored = document
+        if posted.get("add_row") and form.rows:
+            stored = {**document, "rows": [*(document.get("rows") or []), {}]}
+        blocking = [e for e in errors if e.severity == "error"]
+        flashes.append(svc.bundle.text("saved"))
+        return _section_page(
+            request,
+            svc,
+            declaration,
+            form,
+            stored,
+            errors=errors_by_path(blocking),
+            warnings=[e.message for e in errors if e.severity != "error"],
+            readonly=not editable,
+            flashes=flashes,
+            status=200 if not blocking else 422,
+        )
+    errors = (
+        declarations.check(svc, form, stored, int(declaration["year"])) if request.query_params.get("check") else []
+    )
+    return _section_page(
+        request,
+        svc,
+        declaration,
+        form,
+        stored,
+        errors=errors_by_path([e for e in errors if e.severity == "error"]),
+        warnings=[],
+        readonly=not editable,
+        flashes=flashes,
+    )
+
+
+def _section_page(
+    request: Request,
+    svc: Any,
+    declaration: dict[str, Any],
+    form: Any,
+    doc: dict[str, Any],
+    *,
+    errors: dict[str, str],
+    warnings: list[str],
+    readonly: bool,
+    flashes: list[str],
+    status: int = 200,
+) -> Response:
+    attachments = [a for a in uploads.for_declaration(svc, declaration["id"]) if a["section_id"] == form.id]
+    return render(
+        request,
+        f"forms/declaration/{form.id}.html",
+        status=status,
+        form=form,
+        doc=doc,
+        doc_values=doc,
+        errors=errors,
+        warnings=warnings,
+        readonly=readonly,
+        attachments=attachments,
+        declaration=declarations.summary(svc, declaration),
+        action=f"/declarations/{declaration['id']}/sections/{form.id}",
+        upload_action=f"/declarations/{declaration['id']}/attachments",
+        submit_label=None,
+        sections=[{"id": f.id, "title": f.title} for f in svc.bundle.declaration_sections()],
+        flashes=flashes,
+    )
+
+
+async def upload(request: Request) -> Response:
+    svc = services(request)
+    account = applicant(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    # CSRF for multipart: the token is a form field like any other
+    try:
+        attachment = await receive_upload(request, svc, declaration, account, check=check_csrf)
+    except HttpError as error:
+        if error.status in (401, 403, 404):
+            raise
+        section_id = request.query_params.get("section") or "header"
+        return redirect(f"/declarations/{declaration['id']}/sections/{section_id}?upload_error={error.code}")
+    return redirect(f"/declarations/{declaration['id']}/sections/{attachment['section_id']}")
+
+
+async def submit(request: Request) -> Response:
+    svc = services(request)
+    account = applicant(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    form = await read_form(request)
+    check_csrf(request, form)
+    try:
+        declarations.submit(svc, declaration, account)
+    except HttpError as error:
+        if error.status not in (409, 422):
+            raise
+        context = _overview_context(svc, declaration, account)
+        return render(
+            request,
+            "declaration.html",
+            status=error.status,
+            submit_error=error.message,
+            submit_errors=error.errors or [],
+            **context,
+        )
+    fresh = declarations.load(svc, declaration["id"], account)
+    return render(
+        request,
+        "declaration.html",
+        flashes=[svc.bundle.text("submitted")],
+        **_overview_context(svc, fresh, account),
+    )
+
+
+async def download(request: Request) -> Response:
+    svc = services(request)
+    account = page_account(request)
+    return attachment_response(svc, account, request.path_params["attachment_id"])
+
+
+async def unit_search(request: Request) -> Response:
+    svc = services(request)
+    page_account(request)
+    return JSONResponse({"units": find_units(svc, request.query_params.get("q", ""))})

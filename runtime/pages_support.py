@@ -1,0 +1,163 @@
+"""Helpers for the HTML pages: who is logged in, template helpers, form decoding."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from runtime.bundle import Form
+from runtime.web import HttpError, Services, services
+
+_ROW_NAME = re.compile(r"^rows\.(\d{1,4})\.([a-z][a-z0-9_]*)$")
+_GROUP_NAME = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
+
+
+class Redirect(Exception):
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def page_account(request: Request, *, person: bool | None = None) -> dict[str, Any]:
+    """The logged-in account, or a redirect to the login page."""
+    account: dict[str, Any] | None = getattr(request.state, "account", None)
+    if account is None:
+        raise Redirect("/login")
+    if person is True and account["kind"] != "person":
+        raise HttpError(403, "forbidden", services(request).bundle.text("forbidden"))
+    if person is False and account["kind"] == "person":
+        raise HttpError(403, "forbidden", services(request).bundle.text("forbidden"))
+    return account
+
+
+def applicant(request: Request) -> dict[str, Any]:
+    """A logged-in applicant who has agreed to the commitment letter (DEC-1)."""
+    account = page_account(request, person=True)
+    if not account["commitment_at"]:
+        raise Redirect("/commitment")
+    return account
+
+
+def redirect(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+def install_template_helpers(svc: Services) -> None:
+    env = svc.templates
+    env.globals["options_for"] = lambda d, values: options_for(svc, d, values)
+    env.globals["display_value"] = display_value
+    env.filters["anchor"] = anchor
+    env.globals["org_label"] = lambda value: org_label(svc, value)
+
+
+def org_label(svc: Services, value: Any) -> str:
+    """An organisation field shows the unit's name; it stores the unit's id."""
+    row = svc.storage.one("SELECT name FROM organisations WHERE id = ?", (str(value),))
+    return str(row["name"]) if row else str(value)
+
+
+def resolve_orgs(svc: Services, form: Form, document: dict[str, Any]) -> dict[str, Any]:
+    """Typed unit names become ids of permitted units; unknown names stay as typed (and fail)."""
+    for descriptor in form.compiled.get("fields") or []:
+        value = document.get(descriptor["id"])
+        if descriptor["type"] == "org" and isinstance(value, str) and value:
+            row = svc.storage.one(
+                "SELECT id FROM organisations WHERE (id = ? OR name = ?) AND permitted = 1", (value, value)
+            )
+            if row:
+                document[descriptor["id"]] = row["id"]
+    return document
+
+
+def anchor(path: str) -> str:
+    """An error path as the id of its input: /rows/2/end -> rows-2-end."""
+    return "-".join(p for p in str(path).split("/") if p) or "top"
+
+
+def display_value(descriptor: dict[str, Any], value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value)
+
+
+def options_for(svc: Services, descriptor: dict[str, Any], values: dict[str, Any] | None) -> list[str]:
+    """The choices of a select: its dictionary, or a cascade narrowed by the chosen values (DEC-3)."""
+    if descriptor.get("options"):
+        return list(descriptor["options"])
+    source = descriptor.get("options_from")
+    if not source:
+        return []
+    values = values or {}
+    entries = svc.bundle.entries(source["dictionary"])
+    key_value = values.get(source["key"])
+    chosen = [e for e in entries if e["value"] == key_value] if key_value else entries
+    options: list[str] = []
+    for entry in chosen:
+        for item in _resolve(entry, source["member_of"], values):
+            if item not in options:
+                options.append(item)
+    return options
+
+
+def _resolve(entry: dict[str, Any], path: str, values: dict[str, Any]) -> list[str]:
+    node: Any = entry
+    for part in path.split("."):
+        placeholder = re.fullmatch(r"\{(\w+)\}", part)
+        if placeholder:
+            chosen = values.get(placeholder.group(1))
+            if not chosen:
+                if isinstance(node, dict):  # not chosen yet: every option under every key
+                    return [str(v) for items in node.values() for v in (items or [])]
+                return []
+            part = str(chosen)
+        if not isinstance(node, dict) or part not in node:
+            return []
+        node = node[part]
+    if isinstance(node, dict):
+        return [str(k) for k in node]
+    return [str(v) for v in node or []]
+
+
+def decode_section(form: Form, data: FormData) -> dict[str, Any]:
+    """The posted fields as a section document: `rank`, `full_time.school`, `rows.3.start`."""
+    document: dict[str, Any] = {}
+    rows: dict[int, dict[str, Any]] = {}
+    for name, raw in data.multi_items():
+        if not isinstance(raw, str):
+            continue
+        value = raw.strip()
+        row_match = _ROW_NAME.match(name)
+        group_match = _GROUP_NAME.match(name)
+        if row_match and form.rows:
+            column = row_match.group(2)
+            if column in form.row_index:
+                rows.setdefault(int(row_match.group(1)), {})[column] = _typed(form.row_index[column], value)
+        elif group_match and group_match.group(1) in form.field_index:
+            group = form.field_index[group_match.group(1)]
+            sub = {d["id"]: d for d in group.get("fields") or []}.get(group_match.group(2))
+            if sub is not None:
+                document.setdefault(group["id"], {})[sub["id"]] = _typed(sub, value)
+        elif name in form.field_index:
+            document[name] = _typed(form.field_index[name], value)
+    if form.rows:
+        document["rows"] = [rows[i] for i in sorted(rows) if any(v not in ("", None) for v in rows[i].values())]
+    return document
+
+
+def _typed(descriptor: dict[str, Any], value: str) -> Any:
+    if descriptor.get("type") == "integer" and re.fullmatch(r"-?\d{1,9}", value):
+        return int(value)
+    return value
+
+
+def errors_by_path(errors: list[dict[str, Any]] | list[Any]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for error in errors:
+        item = error if isinstance(error, dict) else error.as_dict()
+        if item.get("severity", "error") == "error":
+            result.setdefault(item["path"], item["message"])
+    return result

@@ -1,0 +1,134 @@
+"""Server-side sessions (pages) and bearer tokens (API).
+
+The cookie holds a random id; the database holds only its digest, so a copy
+of the database does not let anyone in. Sessions end after an idle period and
+an absolute lifetime (platform.yaml accounts), at logout, and after a
+password reset.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from runtime.clock import iso, parse
+from runtime.security import digest, token
+from runtime.web import Services
+
+SESSION_COOKIE = "sid"
+
+
+def start_session(svc: Services, account_id: str) -> tuple[str, str]:
+    """A new session (renewed at every login); returns (cookie value, csrf token)."""
+    raw = token()
+    csrf = token()
+    now = iso(svc.clock.now())
+    with svc.storage.transaction():
+        svc.storage.insert(
+            "sessions",
+            {
+                "id_hash": digest(raw),
+                "account_id": account_id,
+                "csrf_token": csrf,
+                "created_at": now,
+                "last_seen": now,
+            },
+        )
+    return raw, csrf
+
+
+def set_session_cookie(svc: Services, response: Response, raw: str) -> None:
+    response.set_cookie(SESSION_COOKIE, raw, httponly=True, samesite="lax", secure=svc.secure_cookies, path="/")
+
+
+def end_session(svc: Services, raw: str | None) -> None:
+    if raw:
+        with svc.storage.transaction():
+            svc.storage.execute("DELETE FROM sessions WHERE id_hash = ?", (digest(raw),))
+
+
+def end_all_sessions(svc: Services, account_id: str) -> None:
+    with svc.storage.transaction():
+        svc.storage.execute("DELETE FROM sessions WHERE account_id = ?", (account_id,))
+        svc.storage.execute("UPDATE api_tokens SET revoked = 1 WHERE account_id = ?", (account_id,))
+
+
+def load_session(svc: Services, raw: str | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    if not raw or len(raw) > 200:
+        return None
+    row = svc.storage.one("SELECT * FROM sessions WHERE id_hash = ?", (digest(raw),))
+    if row is None:
+        return None
+    now = svc.clock.now()
+    idle = timedelta(minutes=svc.policy("session_idle_minutes"))
+    absolute = timedelta(hours=svc.policy("session_absolute_hours"))
+    if parse(row["last_seen"]) + idle < now or parse(row["created_at"]) + absolute < now:
+        end_session(svc, raw)
+        return None
+    account = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (row["account_id"],))
+    if account is None:
+        return None
+    if (now - parse(row["last_seen"])).total_seconds() > 60:
+        with svc.storage.transaction():
+            svc.storage.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", (iso(now), row["id_hash"]))
+    return row, account
+
+
+def issue_api_token(svc: Services, account_id: str) -> tuple[str, str]:
+    raw = token()
+    now = svc.clock.now()
+    expires = now + timedelta(hours=svc.policy("api_token_hours"))
+    with svc.storage.transaction():
+        svc.storage.insert(
+            "api_tokens",
+            {
+                "token_hash": digest(raw),
+                "account_id": account_id,
+                "created_at": iso(now),
+                "expires_at": iso(expires),
+                "revoked": 0,
+            },
+        )
+    return raw, iso(expires)
+
+
+def account_for_token(svc: Services, header: str | None) -> dict[str, Any] | None:
+    if not header or not header.startswith("Bearer "):
+        return None
+    raw = header[len("Bearer ") :].strip()
+    if not raw or len(raw) > 200:
+        return None
+    row = svc.storage.one("SELECT * FROM api_tokens WHERE token_hash = ? AND revoked = 0", (digest(raw),))
+    if row is None or parse(row["expires_at"]) < svc.clock.now():
+        return None
+    return svc.storage.one("SELECT * FROM accounts WHERE id = ?", (row["account_id"],))
+
+
+def revoke_api_token(svc: Services, header: str | None) -> None:
+    if header and header.startswith("Bearer "):
+        raw = header[len("Bearer ") :].strip()
+        with svc.storage.transaction():
+            svc.storage.execute("UPDATE api_tokens SET revoked = 1 WHERE token_hash = ?", (digest(raw),))
+
+
+class SessionMiddleware:
+    """Puts the page session and its account on request.state (never for /api/)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            request.state.session = None
+            request.state.account = None
+            if not scope["path"].startswith("/api/"):
+                svc: Services = request.app.state.services
+                found = load_session(svc, request.cookies.get(SESSION_COOKIE))
+                if found is not None:
+                    request.state.session, request.state.account = found
+        await self.app(scope, receive, send)

@@ -1,0 +1,279 @@
+"""All SQL lives behind this module, so PostgreSQL can serve a whole province later.
+
+SQLite through sqlite-utils: WAL, synchronous=NORMAL, a busy timeout, foreign
+keys on; one connection per thread; every user action is one transaction
+started with BEGIN IMMEDIATE, so concurrent writers queue instead of failing
+half-way.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS organisations (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  kinds TEXT NOT NULL,              -- JSON list of org kinds from platform.yaml
+  region TEXT NOT NULL,
+  supervisor_id TEXT REFERENCES organisations(id),
+  uscc TEXT,
+  authority INTEGER NOT NULL DEFAULT 0,  -- 1: listed in platform.yaml, not self-registered
+  permitted INTEGER NOT NULL DEFAULT 0,  -- holds 职称评审 permission (UNIT-3)
+  data TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organisations_name ON organisations(name);
+
+CREATE TABLE IF NOT EXISTS accounts (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,                -- person | organisation
+  role TEXT NOT NULL,
+  login_name TEXT NOT NULL UNIQUE,
+  id_number TEXT UNIQUE,
+  name TEXT NOT NULL,
+  mobile TEXT,
+  org_id TEXT REFERENCES organisations(id),
+  password_hash TEXT NOT NULL,
+  data TEXT NOT NULL DEFAULT '{}',   -- the other registration fields
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT,
+  commitment_version TEXT,
+  commitment_at TEXT,
+  totp_secret TEXT,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sessions (
+  id_hash TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_seen TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS api_tokens (
+  token_hash TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS captchas (
+  id TEXT PRIMARY KEY,
+  answer_hash TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS login_attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT,
+  account_text TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  at TEXT NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_attempts_ip ON login_attempts(ip, at);
+
+CREATE TABLE IF NOT EXISTS sms_codes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  mobile TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  tries INTEGER NOT NULL DEFAULT 0,
+  used INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  mobile TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS declarations (
+  id TEXT PRIMARY KEY,
+  person_id TEXT NOT NULL REFERENCES accounts(id),
+  notice_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  schema_hash TEXT NOT NULL,         -- the policy version it was created under
+  state TEXT NOT NULL,
+  holder_org_id TEXT REFERENCES organisations(id),  -- NULL: the applicant holds it
+  unit_id TEXT REFERENCES organisations(id),
+  series TEXT,
+  level TEXT,
+  chain TEXT NOT NULL DEFAULT '[]',  -- JSON list of organisation ids, unit first
+  reached INTEGER NOT NULL DEFAULT -1,  -- highest chain index that has held it (who may see it)
+  state_since TEXT,
+  reopened TEXT,                     -- JSON list of sections reopened by a return (REV-5)
+  certificate_no TEXT UNIQUE,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS declarations_holder ON declarations(holder_org_id, state);
+CREATE INDEX IF NOT EXISTS declarations_person ON declarations(person_id);
+
+CREATE TABLE IF NOT EXISTS sections (
+  declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE,
+  section_id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  error_count INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (declaration_id, section_id)
+);
+
+CREATE TABLE IF NOT EXISTS attachments (
+  id TEXT PRIMARY KEY,
+  declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE,
+  section_id TEXT NOT NULL,
+  row INTEGER,
+  kind TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  media_type TEXT NOT NULL,
+  uploaded_by TEXT NOT NULL REFERENCES accounts(id),
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE,
+  transition TEXT NOT NULL,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  org_id TEXT,
+  comment TEXT NOT NULL DEFAULT '',
+  sections TEXT,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_declaration ON history(declaration_id, id);
+CREATE TRIGGER IF NOT EXISTS history_append_only_update BEFORE UPDATE ON history
+  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS history_append_only_delete BEFORE DELETE ON history
+  WHEN (SELECT COUNT(*) FROM declarations WHERE id = OLD.declaration_id) > 0
+  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+
+CREATE TABLE IF NOT EXISTS permission_requests (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organisations(id),
+  region TEXT NOT NULL,
+  data TEXT NOT NULL,
+  state TEXT NOT NULL,               -- auto_approved | pending_manual | approved | rejected
+  reasons TEXT NOT NULL DEFAULT '[]',
+  comment TEXT NOT NULL DEFAULT '',
+  decided_by TEXT,
+  created_at TEXT NOT NULL,
+  decided_at TEXT
+);
+
+CREATE TABLE IF NOT EXISTS paths (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organisations(id),
+  series TEXT NOT NULL,
+  level TEXT NOT NULL,
+  upper_org_id TEXT NOT NULL REFERENCES organisations(id),
+  state TEXT NOT NULL,               -- pending | approved | rejected
+  comment TEXT NOT NULL DEFAULT '',
+  decided_by TEXT,
+  created_at TEXT NOT NULL,
+  decided_at TEXT
+);
+
+CREATE TABLE IF NOT EXISTS pending (
+  id_hash TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,                -- person | unit: a registration awaiting confirmation (REG-3)
+  data TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  actor_id TEXT,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}',
+  at TEXT NOT NULL
+);
+"""
+
+
+class Storage:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db.conn.executescript(SCHEMA)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One user action: everything inside commits together or not at all."""
+        db = self.db
+        if db.conn.in_transaction:  # nested: join the outer action
+            yield db
+            return
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        else:
+            db.conn.execute("COMMIT")
+
+    def one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    def all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.db.conn.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> int:
+        return self.db.conn.execute(sql, params).rowcount
+
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        self.db[table].insert(row)  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(value: str | None, default: Any = None) -> Any:
+    return json.loads(value) if value else default

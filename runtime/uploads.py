@@ -1,0 +1,109 @@
+"""Attachments: type by magic bytes, size from the section schema, stored by SHA-256.
+
+Files live under the data dir (outside any web root) at files/ab/<sha256>; the
+name the user gave is metadata only, cleaned, and sent back only as a
+Content-Disposition attachment name to those allowed to see the declaration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Any
+
+from runtime.clock import iso
+from runtime.web import HttpError, Services
+
+MAGIC = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+}
+MEDIA_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+MAX_NAME = 100
+
+
+def sniff(content: bytes) -> str | None:
+    for kind, signatures in MAGIC.items():
+        if any(content.startswith(s) for s in signatures):
+            return kind
+    return None
+
+
+def clean_filename(name: str, kind: str) -> str:
+    """A display name without paths, control characters or a misleading extension."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] != "C")
+    base = base.strip().strip(".") or "file"
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    return f"{stem[: MAX_NAME - 5]}.{kind}"
+
+
+def files_dir(svc: Services) -> Path:
+    root: Path = svc.extras["data_dir"] / "files"
+    return root
+
+
+def store(
+    svc: Services,
+    declaration: dict[str, Any],
+    account: dict[str, Any],
+    *,
+    section_id: str,
+    kind: str,
+    row: int | None,
+    filename: str,
+    content: bytes,
+    spec: dict[str, Any],
+) -> dict[str, Any]:
+    detected = sniff(content)
+    if detected is None or detected not in spec["types"]:
+        raise HttpError(415, "unsupported_file_type", svc.bundle.text("unsupported_file_type"))
+    if len(content) > int(spec["max_size_kb"]) * 1024:
+        raise HttpError(413, "file_too_large", svc.bundle.text("file_too_large", limit=spec["max_size_kb"]))
+    if not content:
+        raise HttpError(422, "empty_file", svc.bundle.text("empty_file"))
+    sha = hashlib.sha256(content).hexdigest()
+    target = files_dir(svc) / sha[:2] / sha
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(content)
+        partial.replace(target)
+    attachment = {
+        "id": uuid.uuid4().hex,
+        "declaration_id": declaration["id"],
+        "section_id": section_id,
+        "row": row,
+        "kind": kind,
+        "filename": clean_filename(filename, detected),
+        "sha256": sha,
+        "size": len(content),
+        "media_type": MEDIA_TYPES[detected],
+        "uploaded_by": account["id"],
+        "created_at": iso(svc.clock.now()),
+    }
+    with svc.storage.transaction():
+        count = svc.storage.one(
+            "SELECT COUNT(*) AS n FROM attachments WHERE declaration_id = ? AND section_id = ? AND kind = ?"
+            " AND (row IS ? OR row = ?)",
+            (declaration["id"], section_id, kind, row, row),
+        )
+        if count and count["n"] >= int(spec["max_files"]):
+            raise HttpError(409, "too_many_files", svc.bundle.text("too_many_files", limit=spec["max_files"]))
+        svc.storage.insert("attachments", attachment)
+    return attachment
+
+
+def read(svc: Services, attachment: dict[str, Any]) -> bytes:
+    path: Path = files_dir(svc) / attachment["sha256"][:2] / attachment["sha256"]
+    return path.read_bytes()
+
+
+def for_declaration(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
+    return svc.storage.all(
+        "SELECT * FROM attachments WHERE declaration_id = ? ORDER BY created_at, id", (declaration_id,)
+    )
