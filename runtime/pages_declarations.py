@@ -104,7 +104,7 @@ async def section(request: Request) -> Response:
         if posted.get("add_row") and form.rows:
             stored = {**document, "rows": [*(document.get("rows") or []), {}]}
         blocking = [e for e in errors if e.severity == "error"]
-        flashes.append(svc.bundle.text("saved"))
+        flashes.append(svc.bundle.text("saved_with_errors", count=len(blocking)) if blocking else svc.bundle.text("saved"))
         return _section_page(
             request,
             svc,
