@@ -8,6 +8,7 @@ not of YAML lines.
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import tarfile
@@ -18,6 +19,7 @@ from typing import Any
 
 from generator.compiler import compile_schemas
 from generator.model import Model
+from vocabulary.rules import RULE_KINDS
 
 FIELD_KEYS = (
     "title",
@@ -115,13 +117,13 @@ def _forms(old: Model, new: Model) -> Iterator[str]:
                 yield (f"[applicants] {name} 「{b['title']}」: {what} {ra.get(key)} → {rb.get(key)}")
         old_rules = {_rule_key(r): r for r in a["rules"]}
         new_rules = {_rule_key(r): r for r in b["rules"]}
-        for key in new_rules.keys() - old_rules.keys():
+        for key in sorted(new_rules.keys() - old_rules.keys()):
             r = new_rules[key]
             yield f"[applicants] {name}: new rule {r['kind']} [{r['rule']}] «{r['message']}»"
-        for key in old_rules.keys() - new_rules.keys():
+        for key in sorted(old_rules.keys() - new_rules.keys()):
             r = old_rules[key]
             yield f"[applicants] {name}: rule removed {r['kind']} [{r['rule']}] «{r['message']}»"
-        for key in old_rules.keys() & new_rules.keys():
+        for key in sorted(old_rules.keys() & new_rules.keys()):
             if old_rules[key] != new_rules[key]:
                 r = new_rules[key]
                 yield f"[applicants] {name}: rule {r['kind']} [{r['rule']}] changed «{r['message']}»"
@@ -173,9 +175,14 @@ def _field_changes(name: str, before: dict[str, Any], after: dict[str, Any]) -> 
 
 
 def _rule_key(rule: dict[str, Any]) -> str:
+    """What tells two rules of a form apart: kind, the fields named and the conditions.
+
+    Three yearly-minimum rules on the same columns differ only by `where`."""
     params = rule["params"]
-    target = params.get("field") or params.get("start") or params.get("key") or ""
-    return f"{rule['kind']}:{target}:{sorted(str(x) for x in (rule.get('when') or {}).items())}"
+    kind = RULE_KINDS.get(rule["kind"])
+    named = kind.fields_named(params) if kind else ()
+    conditions = [rule.get("when"), *(params.get(p) for p in (kind.condition_params if kind else ()))]
+    return f"{rule['kind']}:{','.join(named)}:{json.dumps(conditions, ensure_ascii=False, sort_keys=True)}"
 
 
 def _dictionaries(old: Model, new: Model) -> Iterator[str]:

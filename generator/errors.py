@@ -175,6 +175,12 @@ CATALOG: dict[str, Code] = {
             "steps: supervisor, region_hr, table:<id>",
         ),
         Code(
+            "E321",
+            "contract field missing",
+            "form '{form}' has no field '{name}', which the runtime relies on",
+            "keep the field ids listed under 'Contract fields' in docs/schema-language.md",
+        ),
+        Code(
             "E401",
             "build/ is stale",
             "build/ does not match schemas/ ({detail})",

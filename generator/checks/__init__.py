@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.checks import (
+    contracts,
     dictionaries,
     fields,
     platform,
@@ -25,4 +26,5 @@ CHECKS: tuple[Callable[[Model], None], ...] = (
     routing.check,
     workflow.check,
     printing.check,
+    contracts.check,
 )

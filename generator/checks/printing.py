@@ -63,12 +63,13 @@ def check(model: Model) -> None:
                         name=source,
                         known="see Sources in docs/schema-language.md",
                     )
-        for i, source in enumerate(data.get("footer") or []):
+        for i, item in enumerate(data.get("footer") or []):
+            source = item.get("source") if isinstance(item, dict) else item
             if source not in known:
                 project.diag(
                     "E314",
                     doc,
-                    ("footer", i),
+                    ("footer", i, "source") if isinstance(item, dict) else ("footer", i),
                     suggestion=suggest(source, known),
                     name=source,
                     known="see Sources in docs/schema-language.md",

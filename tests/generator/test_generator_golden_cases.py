@@ -76,7 +76,6 @@ def test_golden_cases_expect_only_codes_of_the_catalog() -> None:
 def test_golden_case_lines_name_a_code_a_file_and_a_line() -> None:
     shape = re.compile(r"^E\d{3} schemas/\S+:\d+$")
     for name in COMPILED_CASES:
-        assert expected(name), f"{name} expects nothing"
         for line in expected(name):
             assert shape.match(line), f"{name}: {line!r}"
 

@@ -1,0 +1,278 @@
+"""The policy drill: four everyday policy changes are YAML edits plus a build, no Python.
+
+On a copy of schemas/: (a) the achievements row limit goes from 15 to 20, (b) a new
+series with its titles, (c) one routing cell changes hands, (d) a declaration section
+gets a new required field. Each change must show in the compiled artifacts and in the
+words of `generator.diff.compare`, and `python -m generator diff --against` must say
+the same from git.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from golden import ROOT, copy_schemas, run_cli
+
+from generator.compiler import compile_schemas, write_build
+from generator.diff import compare
+from generator.model import Model
+from vocabulary.validation import FormValidator
+
+NEW_SERIES = """
+  - value: 测绘
+    note: 政策演练新增
+    titles: {正高级: [正高级工程师], 副高级: [高级工程师], 中级: [工程师], 初级: [助理工程师, 技术员]}
+    specialties: [大地测量, 工程测量]
+"""
+NEW_FIELD = """  certificate_no:
+    title: 证书编号
+    required: true
+    maxLength: 40
+"""
+
+
+@dataclass
+class Drill:
+    schemas: Path
+    build: Path
+    old: Model
+    new: Model
+    old_manifest: dict[str, Any]
+    lines: list[str]
+
+    def artifact(self, relpath: str) -> Any:
+        return json.loads((self.build / relpath).read_text(encoding="utf-8"))
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    """Replace exactly one match of a regular expression (the drill fails loudly if the text moved)."""
+    text = path.read_text(encoding="utf-8")
+    changed, count = re.subn(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    assert count == 1, f"{pattern!r} not found in {path}"
+    path.write_text(changed, encoding="utf-8")
+
+
+def raise_achievements_limit(schemas: Path) -> None:
+    path = schemas / "forms/declaration/achievements.yaml"
+    edit(path, r"^title: (.*)限填15条", r"title: \g<1>限填20条")
+    edit(path, r"^  max: 15$", "  max: 20")
+    edit(path, r"^    max: 代表性成果限填15条$", "    max: 代表性成果限填20条")
+
+
+def add_series(schemas: Path) -> None:
+    path = schemas / "dictionaries/series.yaml"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + NEW_SERIES, encoding="utf-8")
+
+
+def change_routing_cell(schemas: Path) -> None:
+    edit(schemas / "routing/weihai_city.yaml", r"^(  档案: \{.*?副高级: )[^,}]+", r"\g<1>威海市档案局")
+
+
+def add_required_field(schemas: Path) -> None:
+    edit(schemas / "forms/declaration/language_computer.yaml", r"^fields:\n", "fields:\n" + NEW_FIELD)
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory: pytest.TempPathFactory) -> Drill:
+    root = tmp_path_factory.mktemp("drill")
+    schemas = copy_schemas(root)
+    old = compile_schemas(schemas)
+    assert old.ok and old.model is not None, old.report.render()
+    for change in (raise_achievements_limit, add_series, change_routing_cell, add_required_field):
+        change(schemas)
+    new = compile_schemas(schemas)
+    assert new.ok and new.model is not None, new.report.render()
+    write_build(new.artifacts, root / "build")
+    old_manifest = json.loads(old.artifacts["manifest.json"])
+    return Drill(schemas, root / "build", old.model, new.model, old_manifest, list(compare(old.model, new.model)))
+
+
+def test_the_drilled_schemas_build_and_check_clean(drill: Drill) -> None:
+    run = run_cli("--schemas", str(drill.schemas), "--build", str(drill.build), "check")
+    assert run.status == 0, run.stderr
+
+
+def test_a_higher_row_limit_reaches_the_compiled_form(drill: Drill) -> None:
+    compiled = drill.artifact("forms/declaration/achievements.json")
+    assert compiled["schema"]["properties"]["rows"]["maxItems"] == 20
+    assert compiled["schema"]["properties"]["rows"]["x-messages"]["maxItems"] == "代表性成果限填20条"
+    assert compiled["rows"]["max"] == 20
+    assert compiled["title"] == "任现职以来取得的代表性成果(限填20条)"
+    assert "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20" in (
+        drill.lines
+    )
+
+
+def test_twenty_achievements_now_pass_and_twenty_one_do_not(drill: Drill) -> None:
+    compiled = drill.new.sections["declaration"]["achievements"]
+    validator = FormValidator(compiled, drill.new.dictionaries())
+    row = {"category": "获奖", "time": "2023.11", "rank": "1/1", "authority": "威海市人民政府"}
+    rows = [dict(row, name=f"威海市科学技术进步奖第{i}项") for i in range(21)]
+    assert validator.errors({"rows": rows[:20]}) == []
+    assert [e.code for e in validator.errors({"rows": rows})] == ["maxItems"]
+
+
+def test_a_new_series_reaches_the_dictionaries_and_the_header_choices(drill: Drill) -> None:
+    series = {e["value"]: e for e in drill.artifact("dictionaries.json")["series"]["entries"]}
+    assert series["测绘"]["titles"]["中级"] == ["工程师"]
+    assert series["测绘"]["specialties"] == ["大地测量", "工程测量"]
+    header = drill.artifact("forms/declaration/header.json")
+    assert "测绘" in header["schema"]["properties"]["series"]["enum"]
+    assert "[everyone] code list series: + 测绘" in drill.lines
+    assert "[applicants] declaration/header: field series choices +测绘" in drill.lines
+
+
+def test_the_new_series_cascades_to_its_titles_and_specialties(drill: Drill) -> None:
+    validator = FormValidator(drill.new.sections["declaration"]["header"], drill.new.dictionaries())
+    chosen = {"level": "中级", "series": "测绘", "title": "工程师", "specialty": "工程测量"}
+    wrong = dict(chosen, title="高级工程师")
+
+    def cascade(document: dict[str, str]) -> list[str]:
+        return [e.path for e in validator.errors(document) if e.code == "rule:cascade"]
+
+    assert cascade(chosen) == []
+    assert cascade(wrong) == ["/title"]
+
+
+def test_a_changed_routing_cell_reaches_routing_json(drill: Drill) -> None:
+    cells = drill.artifact("routing.json")["tables"]["weihai_city"]["cells"]
+    assert cells["档案"]["副高级"] == "威海市档案局"
+    assert "[reviewers] routing weihai_city: 档案 × 副高级: 威海市人力资源和社会保障局 → 威海市档案局" in (drill.lines)
+
+
+def test_a_new_required_field_reaches_the_section_schema(drill: Drill) -> None:
+    schema = drill.artifact("forms/declaration/language_computer.json")["schema"]
+    assert "certificate_no" in schema["required"]
+    assert schema["properties"]["certificate_no"]["title"] == "证书编号"
+    assert (
+        "[applicants] declaration/language_computer: field certificate_no 「证书编号」 added "
+        "(required — applicants must fill it)"
+    ) in drill.lines
+
+
+def test_a_document_valid_last_year_now_misses_the_new_field(drill: Drill) -> None:
+    document = {"foreign_language": "英语", "computer": "熟练"}
+    old = FormValidator(drill.old.sections["declaration"]["language_computer"], drill.old.dictionaries())
+    new = FormValidator(drill.new.sections["declaration"]["language_computer"], drill.new.dictionaries())
+    assert old.errors(document) == []
+    assert [(e.path, e.message) for e in new.errors(document)] == [("/certificate_no", "请填写证书编号")]
+
+
+def test_the_manifest_versions_only_the_sections_that_changed(drill: Drill) -> None:
+    old = drill.old_manifest
+    new = drill.artifact("manifest.json")
+    assert new["schema_hash"] != old["schema_hash"]
+
+    def versions(manifest: dict[str, Any]) -> dict[str, str]:
+        [declaration] = [f for f in manifest["forms"] if f["id"] == "declaration"]
+        return {s["id"]: s["version"] for s in declaration["sections"]}
+
+    changed = {s for s in versions(new) if versions(new)[s] != versions(old)[s]}
+    # current_title offers the series too.
+    assert changed == {"achievements", "header", "current_title", "language_computer"}
+
+
+def test_compare_says_nothing_when_nothing_changed(drill: Drill) -> None:
+    assert list(compare(drill.old, drill.old)) == []
+
+
+def test_compare_names_every_consequence_of_the_drill_and_nothing_else(drill: Drill) -> None:
+    assert drill.lines == [
+        "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20",
+        "[applicants] declaration/current_title: field rows.series choices +测绘",
+        "[applicants] declaration/header: field series choices +测绘",
+        "[applicants] declaration/language_computer: field certificate_no 「证书编号」 added "
+        "(required — applicants must fill it)",
+        "[applicants] path_request: field series choices +测绘",
+        "[everyone] code list series: + 测绘",
+        "[reviewers] routing weihai_city: 档案 × 副高级: 威海市人力资源和社会保障局 → 威海市档案局",
+    ]
+
+
+# --- `python -m generator diff --against REV` on a git repository ---------------------------
+
+GIT = ["git", "-c", "user.name=drill", "-c", "user.email=drill@example.invalid", "-c", "commit.gpgsign=false"]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A fresh git repository holding a committed copy of schemas/."""
+    subprocess.run([*GIT, "init", "-q"], cwd=tmp_path, check=True)
+    schemas = copy_schemas(tmp_path)
+    subprocess.run([*GIT, "add", "schemas"], cwd=tmp_path, check=True)
+    subprocess.run([*GIT, "commit", "-q", "-m", "policy"], cwd=tmp_path, check=True)
+    return schemas
+
+
+def test_diff_against_head_names_each_change_in_plain_words(repo: Path) -> None:
+    raise_achievements_limit(repo)
+    change_routing_cell(repo)
+    process = subprocess.run(
+        [sys.executable, "-m", "generator", "diff", "--against", "HEAD", "--schemas", str(repo)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.splitlines() == [
+        "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20",
+        "[reviewers] routing weihai_city: 档案 × 副高级: 威海市人力资源和社会保障局 → 威海市档案局",
+    ]
+
+
+def test_diff_against_head_without_a_change_says_so(repo: Path) -> None:
+    run = run_cli("diff", "--against", "HEAD", "--schemas", str(repo))
+    assert run.status == 0
+    assert run.stdout == "no change for applicants or reviewers since HEAD\n"
+
+
+def test_diff_against_an_unknown_revision_exits_2(repo: Path) -> None:
+    run = run_cli("diff", "--against", "no-such-revision", "--schemas", str(repo))
+    assert run.status == 2
+    assert "cannot read" in run.stderr
+
+
+def test_diff_against_a_revision_that_did_not_compile_exits_1(repo: Path) -> None:
+    edit(repo / "forms/declaration/achievements.yaml", r"^  max: 15$", "  max: fifteen")
+    subprocess.run([*GIT, "commit", "-q", "-am", "broken"], cwd=repo.parent, check=True)
+    edit(repo / "forms/declaration/achievements.yaml", r"^  max: fifteen$", "  max: 15")
+    run = run_cli("diff", "--against", "HEAD", "--schemas", str(repo))
+    assert run.status == 1
+    assert "the old schemas do not compile" in run.stderr
+    assert "E203" in run.stderr
+
+
+def test_compare_tells_apart_rules_of_one_kind_on_the_same_columns(tmp_path: Path) -> None:
+    schemas = copy_schemas(tmp_path)
+    old = compile_schemas(schemas)
+    # continuing_education has three yearly-minimum rules on start/hours; change the middle one.
+    edit(schemas / "forms/declaration/continuing_education.yaml", "公需科目学时不足", "公需科目学时未达标")
+    new = compile_schemas(schemas)
+    assert old.model is not None and new.model is not None, new.report.render()
+    assert list(compare(old.model, new.model)) == [
+        "[applicants] declaration/continuing_education: rule yearly-minimum [DEC-12] changed "
+        "«{year}年度公需科目学时未达标:已填{total}学时,每年应不少于{minimum}学时»"
+    ]
+
+
+def test_compare_names_a_new_rule_and_a_removed_one(tmp_path: Path) -> None:
+    schemas = copy_schemas(tmp_path)
+    old = compile_schemas(schemas)
+    edit(schemas / "forms/declaration/assessments.yaml", r"^  - kind: ordered\n(    .*\n)+", "")
+    new = compile_schemas(schemas)
+    assert old.model is not None and new.model is not None, new.report.render()
+    lines = list(compare(old.model, new.model))
+    assert lines == [
+        "[applicants] declaration/assessments: rule removed ordered [DEC-10] «考核情况请按年份从早到晚排列»"
+    ]
+    assert list(compare(new.model, old.model)) == [
+        "[applicants] declaration/assessments: new rule ordered [DEC-10] «考核情况请按年份从早到晚排列»"
+    ]

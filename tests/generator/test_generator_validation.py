@@ -1,0 +1,223 @@
+"""The validation library on forms compiled from the real schemas/.
+
+`vocabulary.validation.FormValidator` is what the runtime runs on every save; here it
+judges documents against the compiled registration forms and declaration sections.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.model import Model
+from vocabulary.rules import Context
+from vocabulary.validation import Error, FormValidator
+
+DATA = Path(__file__).resolve().parent / "data"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+POINTER = re.compile(r"^(/([^/~]|~[01])*)+$")
+RULE_ID = re.compile(r"^[A-Z]+-[0-9]+$")
+
+
+def valid_declaration() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((DATA / "declaration_valid.json").read_text(encoding="utf-8"))
+    document.pop("_about")
+    return document
+
+
+def validate(model: Model, form_id: str, document: Any) -> list[Error]:
+    if "/" in form_id:
+        form, section = form_id.split("/")
+        compiled = model.sections[form][section]
+    else:
+        compiled = model.forms[form_id]
+    return FormValidator(compiled, model.dictionaries()).errors(document, model.example_context())
+
+
+def section(model: Model, section_id: str, **changes: Any) -> list[Error]:
+    document = valid_declaration()[section_id]
+    document.update(changes)
+    return validate(model, f"declaration/{section_id}", document)
+
+
+def all_forms(model: Model) -> list[str]:
+    forms = [f for f, c in model.forms.items() if c["kind"] in ("form", "section")]
+    return forms + [f"declaration/{s}" for s in model.sections["declaration"]]
+
+
+# --- a complete declaration -----------------------------------------------------------------
+
+
+def test_a_complete_declaration_passes_every_section_without_an_error(model: Model) -> None:
+    document = valid_declaration()
+    assert set(document) == set(model.sections["declaration"])
+    for section_id, content in document.items():
+        assert validate(model, f"declaration/{section_id}", content) == [], section_id
+
+
+# --- the shape of every error ---------------------------------------------------------------
+
+
+def broken_documents(model: Model) -> list[tuple[str, Any]]:
+    """Documents with every kind of mistake: empty ones, wrong types, wrong formats, rule breaks."""
+    documents: list[tuple[str, Any]] = [(form_id, {}) for form_id in all_forms(model)]
+    documents += [
+        ("declaration/header", {"rank": "6/5", "level": "中级", "series": "档案", "title": "研究馆员"}),
+        ("declaration/header", {"mode": "破格", "professional_years": "十年", "entrusted": "是"}),
+        ("declaration/work_experience", {"rows": [{"start": "2015.13", "end": "2010.06", "x": 1}]}),
+        ("declaration/achievements", {"rows": [{"time": "2023.11"}, {"time": "2021.05"}] * 9}),
+        ("declaration/continuing_education", {"rows": [{"start": "2024.01", "hours": "10学时"}]}),
+        ("declaration/education", {"basis": {"graduated": "2008-07"}, "full_time": "山东大学"}),
+        ("person_registration", {"id_number": "371002199001011237", "sex": "女", "password": "a"}),
+        ("unit_registration", {"uscc": "91110000600037341A", "mobile": "1380631123"}),
+        ("declaration/societies", {"societies_text": 42, "unknown": "x"}),
+    ]
+    return documents
+
+
+def test_every_error_has_a_pointer_a_code_a_chinese_message_and_a_rule_id(model: Model) -> None:
+    seen_codes = set()
+    for form_id, document in broken_documents(model):
+        errors = validate(model, form_id, document)
+        for error in errors:
+            where = f"{form_id} {error}"
+            assert POINTER.match(error.path), where
+            assert error.code, where
+            assert CJK.search(error.message), where
+            assert "{" not in error.message, where
+            assert RULE_ID.match(error.rule), where
+            assert error.severity in ("error", "warning"), where
+            seen_codes.add(error.code.split(":")[0])
+    assert {"required", "format", "type", "rule", "maxItems", "additionalProperties"} <= seen_codes
+
+
+def test_errors_serialise_as_plain_dictionaries(model: Model) -> None:
+    [error] = section(model, "header", rank="6/5")
+    assert error.as_dict() == {
+        "path": "/rank",
+        "code": "format",
+        "message": error.message,
+        "rule": "DEC-3",
+        "severity": "error",
+    }
+
+
+# --- paths ----------------------------------------------------------------------------------
+
+
+def test_an_error_in_a_rows_section_points_at_the_row_and_the_column(model: Model) -> None:
+    rows = valid_declaration()["work_experience"]["rows"]
+    rows[1]["start"] = "2015.13"
+    errors = section(model, "work_experience", rows=rows)
+    assert [(e.path, e.code) for e in errors if e.code == "format"] == [("/rows/1/start", "format")]
+
+
+def test_a_rule_broken_in_one_row_points_at_that_row(model: Model) -> None:
+    rows = valid_declaration()["work_experience"]["rows"]
+    rows[0]["end"] = "2009.12"
+    errors = section(model, "work_experience", rows=rows)
+    not_before = [e for e in errors if e.code == "rule:not-before"]
+    assert [e.path for e in not_before] == ["/rows/0/end"]
+    assert not_before[0].message == "结束时间不能早于开始时间"
+    assert not_before[0].rule == "DEC-13"
+
+
+def test_a_nested_group_field_error_points_inside_the_group(model: Model) -> None:
+    education = valid_declaration()["education"]
+    education["basis"]["graduated"] = "2010-06"
+    errors = validate(model, "declaration/education", education)
+    assert [(e.path, e.code) for e in errors] == [("/basis/graduated", "format")]
+
+
+def test_too_many_rows_is_reported_on_the_rows_with_the_policy_message(model: Model) -> None:
+    rows = valid_declaration()["achievements"]["rows"]
+    many = [dict(rows[0], name=f"论文:《第{i}篇》") for i in range(16)]
+    errors = section(model, "achievements", rows=many)
+    assert [(e.path, e.code, e.message) for e in errors] == [("/rows", "maxItems", "代表性成果限填15条")]
+
+
+# --- required fields ------------------------------------------------------------------------
+
+
+def test_a_missing_required_field_gets_the_fields_chinese_message(model: Model) -> None:
+    errors = validate(model, "declaration/header", {})
+    by_path = {e.path: e for e in errors}
+    properties = model.sections["declaration"]["header"]["schema"]["properties"]
+    for name in model.sections["declaration"]["header"]["schema"]["required"]:
+        error = by_path[f"/{name}"]
+        assert error.code == "required"
+        assert error.message == properties[name]["x-messages"]["required"]
+        assert properties[name]["title"] in error.message
+    assert by_path["/level"].message == "请填写申报级别"
+
+
+def test_an_empty_text_counts_as_missing(model: Model) -> None:
+    errors = section(model, "header", rank="")
+    assert [(e.path, e.code, e.message) for e in errors] == [("/rank", "required", "请填写单位推荐排序")]
+
+
+def test_blank_space_counts_as_missing_too(model: Model) -> None:
+    errors = section(model, "header", rank="   ")
+    assert [(e.path, e.code) for e in errors] == [("/rank", "required")]
+
+
+def test_an_empty_optional_field_is_no_error(model: Model) -> None:
+    assert section(model, "header", work_unit="", exception="") == []
+
+
+def test_a_required_column_missing_in_a_row_points_at_the_row(model: Model) -> None:
+    rows = valid_declaration()["assessments"]["rows"]
+    rows[2]["grade"] = ""
+    errors = section(model, "assessments", rows=rows)
+    assert [(e.path, e.code, e.message) for e in errors] == [("/rows/2/grade", "required", "请填写考核等次")]
+
+
+def test_a_required_if_rule_fires_only_where_its_condition_holds(model: Model) -> None:
+    assert section(model, "header", mode="正常晋升") == []
+    [error] = section(model, "header", mode="破格")
+    assert (error.path, error.code, error.rule) == ("/exception", "rule:required-if", "DEC-3")
+    assert error.message == "申报方式为“破格”的,须选填破格情况"
+
+
+# --- warnings -------------------------------------------------------------------------------
+
+
+def test_too_few_training_hours_is_a_warning_with_the_figures_filled_in(model: Model) -> None:
+    rows = valid_declaration()["continuing_education"]["rows"]
+    rows[1]["hours"] = "50学时"
+    errors = section(model, "continuing_education", rows=rows)
+    assert errors
+    assert {e.severity for e in errors} == {"warning"}
+    messages = {e.message for e in errors}
+    assert "2024年度学时不足:已填80学时,每年应不少于90学时" in messages
+    assert "2024年度专业科目学时不足:已填50学时,每年应不少于60学时" in messages
+
+
+def test_a_title_of_none_without_a_qualification_is_only_a_warning(model: Model) -> None:
+    errors = section(model, "current_title", rows=[{"title": "无"}])
+    assert [(e.path, e.severity, e.rule) for e in errors] == [("/rows/0/qualification", "warning", "DEC-8")]
+
+
+def test_schema_errors_are_never_warnings(model: Model) -> None:
+    for form_id, document in broken_documents(model):
+        for error in validate(model, form_id, document):
+            if not error.code.startswith("rule:"):
+                assert error.severity == "error", error
+
+
+# --- context --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("years", "ok"), [(16, True), (17, False)])
+def test_professional_years_are_capped_by_whole_years_since_work_start(model: Model, years: int, ok: bool) -> None:
+    document = dict(valid_declaration()["header"], work_start="2010.07", professional_years=years)
+    compiled = model.sections["declaration"]["header"]
+    validator = FormValidator(compiled, model.dictionaries())
+    errors = validator.errors(document, Context(year=2026, today=model.example_context().today))
+    assert (errors == []) is ok
+    if not ok:
+        assert errors[0].message == "专业工作年限不能超过自参加工作时间至今的周年数(16年)"
