@@ -72,7 +72,7 @@ def validate_person(svc: Services, document: Any) -> dict[str, Any]:
         e for e in form.validator.errors(document, svc.bundle.context(today=svc.clock.today())) if e.severity == "error"
     ]
     password = document.get("password")
-    if isinstance(password, str) and password:
+    if isinstance(password, str) and password and not any(e.path == "/password" for e in errors):
         errors += check_password_policy(svc, "person_registration", password)
     login_name = str(document.get("login_name") or "").strip()
     id_number = str(document.get("id_number") or "").strip().upper()
@@ -93,12 +93,14 @@ def create_person(svc: Services, cleaned: dict[str, Any], password_hash: str) ->
     data = {
         k: v for k, v in cleaned.items() if k not in (*PASSWORD_FIELDS, "login_name", "id_number", "name", "mobile")
     }
-    with svc.storage.transaction():
-        if svc.storage.one(
-            "SELECT 1 AS x FROM accounts WHERE login_name = ? OR id_number = ?",
-            (cleaned["login_name"], cleaned["id_number"]),
-        ):
-            raise validation_error(svc, [field_error(svc, "person_registration", "id_number", "duplicate_id_number")])
+    with svc.storage.transaction():  # checked again here: another registration may have been confirmed since
+        taken = []
+        if svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = ?", (cleaned["login_name"],)):
+            taken.append(field_error(svc, "person_registration", "login_name", "duplicate_login_name"))
+        if svc.storage.one("SELECT 1 AS x FROM accounts WHERE id_number = ?", (cleaned["id_number"],)):
+            taken.append(field_error(svc, "person_registration", "id_number", "duplicate_id_number"))
+        if taken:
+            raise validation_error(svc, taken)
         svc.storage.insert(
             "accounts",
             {
@@ -219,6 +221,11 @@ def login(svc: Services, account_text: str, password: str, ip: str) -> dict[str,
     if failures >= limit:
         raise LoginRefused("locked", retry_after=lock_minutes * 60)
     raise LoginRefused("bad_credentials", left=limit - failures)
+
+
+def record_bad_captcha(svc: Services, account_text: str, ip: str) -> None:
+    """A refused captcha is logged too; it counts for the address, never for the account (REG-5)."""
+    _record(svc, None, account_text, ip, "bad_captcha")
 
 
 def _record(svc: Services, account_id: str | None, account_text: str, ip: str, outcome: str) -> None:
@@ -348,6 +355,39 @@ def reset_password(svc: Services, account_text: str, code: str, new_password: st
         svc.storage.execute("UPDATE api_tokens SET revoked = 1 WHERE account_id = ?", (account["id"],))
         audit(svc, account["id"], "password_reset", account["id"], {"by": "sms"})
     return account
+
+
+def correct_name(svc: Services, actor: dict[str, Any], person_id: str, name: str, reason: str) -> dict[str, Any]:
+    """REG-3: the one way a confirmed name changes; old and new name go to the audit log."""
+    person = (
+        svc.storage.one("SELECT * FROM accounts WHERE id = ? AND kind = 'person'", (person_id,))
+        if len(person_id) <= 64
+        else None
+    )
+    if person is None:
+        raise HttpError(404, "not_found", svc.bundle.text("not_found"))
+    name = name.strip()
+    form = svc.bundle.forms["person_registration"]
+    document = {**loads(person["data"], {}), "id_number": person["id_number"], "name": name}
+    errors = [
+        e
+        for e in form.validator.errors(document, svc.bundle.context(today=svc.clock.today()))
+        if e.path == "/name" and e.severity == "error"
+    ]
+    if errors:
+        raise validation_error(svc, errors)
+    with svc.storage.transaction():
+        svc.storage.execute("UPDATE accounts SET name = ? WHERE id = ?", (name, person["id"]))
+        audit(
+            svc,
+            actor["id"],
+            "name_corrected",
+            person["id"],
+            {"old": person["name"], "new": name, "reason": reason[:200]},
+        )
+    fresh = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (person["id"],))
+    assert fresh is not None
+    return fresh
 
 
 def audit(svc: Services, actor_id: str | None, action: str, target: str, detail: dict[str, Any]) -> None:

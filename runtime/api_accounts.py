@@ -9,13 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from runtime import accounts
+from runtime import accounts, totp
 from runtime.captcha import check_captcha
 from runtime.clock import iso
 from runtime.security import hash_password
 from runtime.sessions import account_for_token, issue_api_token, revoke_api_token
 from runtime.storage import dumps, loads
-from runtime.web import HttpError, Services, json_response, read_json, services
+from runtime.web import HttpError, Services, json_response, read_json, read_optional_json, services
 
 
 def routes() -> list[BaseRoute]:
@@ -27,6 +27,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/password-reset/confirm", password_reset_confirm, methods=["POST"]),
         Route("/api/v1/me", me, methods=["GET", "PATCH"]),
         Route("/api/v1/me/commitment", commitment, methods=["POST"]),
+        Route("/api/v1/persons/{id}/name", correct_name, methods=["PATCH"]),
     ]
 
 
@@ -43,6 +44,20 @@ def _text(body: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def text_fields(svc: Services, body: Any, keys: tuple[str, ...]) -> dict[str, str]:
+    """The named fields of a JSON object, each text (missing ones empty); 422 for anything else."""
+    if not isinstance(body, dict):
+        raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
+    errors = [
+        {"path": f"/{key}", "code": "type", "message": svc.bundle.text("not_text"), "rule": ""}
+        for key in keys
+        if body.get(key) is not None and not isinstance(body[key], str)
+    ]
+    if errors:
+        raise accounts.validation_error(svc, errors)
+    return {key: _text(body, key) for key in keys}
+
+
 async def register_person(request: Request) -> JSONResponse:
     svc = services(request)
     body = await read_json(request)
@@ -54,10 +69,11 @@ async def register_person(request: Request) -> JSONResponse:
 
 async def login(request: Request) -> JSONResponse:
     svc = services(request)
-    body = await read_json(request)
-    if not isinstance(body, dict):
-        raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
-    if not check_captcha(svc, _text(body, "captcha_id"), _text(body, "captcha_answer")):
+    body = text_fields(
+        svc, await read_json(request), ("account", "password", "captcha_id", "captcha_answer", "totp_code")
+    )
+    if not check_captcha(svc, body["captcha_id"], body["captcha_answer"]):
+        accounts.record_bad_captcha(svc, body["account"], request.client.host if request.client else "-")
         raise HttpError(
             422,
             "bad_captcha",
@@ -73,9 +89,10 @@ async def login(request: Request) -> JSONResponse:
         )
     ip = request.client.host if request.client else "-"
     try:
-        account = await run_in_threadpool(accounts.login, svc, _text(body, "account"), _text(body, "password"), ip)
+        account = await run_in_threadpool(accounts.login, svc, body["account"], body["password"], ip)
     except accounts.LoginRefused as refused:
         raise accounts.refusal_error(svc, refused) from None
+    totp.check_login(svc, account, body["totp_code"], ip)  # organisation accounts that turned it on
     raw, expires = issue_api_token(svc, account["id"])
     return json_response(
         {
@@ -91,28 +108,24 @@ async def login(request: Request) -> JSONResponse:
 
 
 async def logout(request: Request) -> JSONResponse:
+    """Ends this token on the server; other tokens and page sessions stay."""
     require_account(request)
+    await read_optional_json(request)
     revoke_api_token(services(request), request.headers.get("authorization"))
     return json_response({"ok": True})
 
 
 async def password_reset(request: Request) -> JSONResponse:
     svc = services(request)
-    body = await read_json(request)
-    if not isinstance(body, dict):
-        raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
-    accounts.send_recovery_code(svc, _text(body, "account"), _text(body, "mobile"))
+    body = text_fields(svc, await read_json(request), ("account", "mobile"))
+    accounts.send_recovery_code(svc, body["account"], body["mobile"])
     return json_response({"message": svc.bundle.text("sms_sent")}, status=202)
 
 
 async def password_reset_confirm(request: Request) -> JSONResponse:
     svc = services(request)
-    body = await read_json(request)
-    if not isinstance(body, dict):
-        raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
-    await run_in_threadpool(
-        accounts.reset_password, svc, _text(body, "account"), _text(body, "code"), _text(body, "new_password")
-    )
+    body = text_fields(svc, await read_json(request), ("account", "code", "new_password"))
+    await run_in_threadpool(accounts.reset_password, svc, body["account"], body["code"], body["new_password"])
     return json_response({"message": svc.bundle.text("password_was_reset")})
 
 
@@ -149,6 +162,8 @@ def update_basic_info(svc: Services, account: dict[str, Any], changes: Any) -> N
             errors.append(accounts.field_error(svc, "person_registration", key, "frozen_field"))
     if errors:
         raise accounts.validation_error(svc, errors)
+    if not changes:
+        return
     current = {
         **loads(account["data"], {}),
         "login_name": account["login_name"],
@@ -185,6 +200,7 @@ def update_basic_info(svc: Services, account: dict[str, Any], changes: Any) -> N
 async def commitment(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
+    await read_optional_json(request)
     agree(svc, account)
     return json_response({"ok": True, "version": svc.bundle.forms["commitment"].compiled.get("version")})
 
@@ -199,3 +215,14 @@ def agree(svc: Services, account: dict[str, Any]) -> None:
             "UPDATE accounts SET commitment_version = ?, commitment_at = ? WHERE id = ?",
             (version, iso(svc.clock.now()), account["id"]),
         )
+
+
+async def correct_name(request: Request) -> JSONResponse:
+    """REG-3: platform support corrects an applicant's name; nobody else may (403)."""
+    svc = services(request)
+    account = require_account(request)
+    if account["role"] != "support":
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+    body = text_fields(svc, await read_json(request), ("name", "reason"))
+    person = accounts.correct_name(svc, account, request.path_params["id"], body["name"], body["reason"])
+    return json_response(accounts.public_account(svc, person))

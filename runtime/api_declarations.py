@@ -12,8 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime import declarations, uploads, workflow
 from runtime.api_accounts import require_account
-from runtime.storage import loads
-from runtime.web import HttpError, Services, json_response, read_form, read_json, services
+from runtime.web import HttpError, Services, json_response, read_form, read_json, read_optional_json, services
 
 
 def routes() -> list[BaseRoute]:
@@ -33,11 +32,10 @@ async def list_or_create(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     if request.method == "POST":
-        notice_id = None
-        if request.headers.get("content-length") not in (None, "0"):
-            body = await read_json(request)
-            notice_id = body.get("notice_id") if isinstance(body, dict) else None
-        declaration_id = declarations.create(svc, account, notice_id if isinstance(notice_id, str) else None)
+        notice_id = (await read_optional_json(request)).get("notice_id")
+        if notice_id is not None and not isinstance(notice_id, str):
+            raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
+        declaration_id = declarations.create(svc, account, notice_id)
         return json_response({"id": declaration_id}, status=201)
     if account["kind"] == "person":
         rows = declarations.mine(svc, account)
@@ -186,6 +184,7 @@ async def submit(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    await read_optional_json(request)
     updated = declarations.submit(svc, declaration, account)
     return json_response(declarations.summary(svc, updated))
 
@@ -204,16 +203,13 @@ async def search_units(request: Request) -> JSONResponse:
 
 
 def find_units(svc: Services, query: str) -> list[dict[str, Any]]:
-    """Fuzzy search of permitted units (DEC-4): every typed character, in order."""
-    query = "".join(query.split())[:50]
+    """Fuzzy search of registered units holding permission (DEC-4): every typed character, in order."""
+    query = "".join(c for c in query if not c.isspace() and c not in "%_\\")[:50]
     if not query:
         return []
-    pattern = "%" + "%".join(query.replace("%", "").replace("_", "")) + "%"
-    rows = svc.storage.all(
-        "SELECT id, name, region FROM organisations WHERE permitted = 1 AND name LIKE ? ORDER BY length(name), name"
-        " LIMIT 20",
+    pattern = "%" + "%".join(query) + "%"
+    return svc.storage.all(
+        "SELECT id, name, region FROM organisations WHERE permitted = 1 AND authority = 0 AND name LIKE ?"
+        " ORDER BY length(name), name LIMIT 20",
         (pattern,),
     )
-    for row in rows:
-        row["kinds"] = loads(row.pop("kinds", None), [])
-    return rows

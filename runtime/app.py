@@ -15,7 +15,22 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from runtime import api_accounts, api_declarations, api_public, pages_accounts, pages_declarations
+from runtime import (
+    api_accounts,
+    api_declarations,
+    api_documents,
+    api_paths,
+    api_public,
+    api_review,
+    api_units,
+    pages_accounts,
+    pages_declarations,
+    pages_documents,
+    pages_paths,
+    pages_review,
+    pages_units,
+    pdf,
+)
 from runtime.bundle import load_bundle
 from runtime.clock import Clock
 from runtime.pages_support import Redirect
@@ -43,9 +58,17 @@ def routes() -> list[BaseRoute]:
     return [
         *pages_accounts.routes(),
         *pages_declarations.routes(),
+        *pages_units.routes(),
+        *pages_paths.routes(),
+        *pages_review.routes(),
+        *pages_documents.routes(),
         *api_public.routes(),
         *api_accounts.routes(),
         *api_declarations.routes(),
+        *api_units.routes(),
+        *api_paths.routes(),
+        *api_review.routes(),
+        *api_documents.routes(),
     ]
 
 
@@ -80,6 +103,8 @@ def create_app(
     from runtime import pages_support
 
     pages_support.install_template_helpers(svc)
+    pdf.check_environment()  # logs what would make PDFs slow or wrong
+    svc.extras["printer"] = pdf.Printer(build_dir)
     sync_authorities(svc)
     max_body = int((bundle.platform.get("uploads") or {}).get("max_request_mb", 50)) * 1024 * 1024
     app = Starlette(

@@ -116,7 +116,20 @@ def sections(svc: Services, declaration_id: str) -> dict[str, dict[str, Any]]:
 
 
 def check(svc: Services, form: Form, document: Any, year: int) -> list[Error]:
-    return form.validator.errors(document, svc.bundle.context(year=year, today=svc.clock.today()))
+    """Every error of one section: the compiled rules, plus organisation fields that must name a
+    registered unit holding permission (DEC-4) — a fact only the database knows."""
+    errors = form.validator.errors(document, svc.bundle.context(year=year, today=svc.clock.today()))
+    if not isinstance(document, dict):
+        return errors
+    for field in form.compiled.get("fields") or []:
+        value = document.get(field["id"])
+        if field["type"] == "org" and value not in (None, "") and _unit_id(svc, value) is None:
+            path = f"/{field['id']}"
+            if not any(e.path == path for e in errors):
+                errors.append(
+                    Error(path, "unit_not_permitted", svc.bundle.text("unit_not_permitted"), field.get("rule", ""))
+                )
+    return errors
 
 
 def _blocking(errors: list[Error]) -> list[Error]:
@@ -163,7 +176,10 @@ def well_formed(svc: Services, form: Form, document: Any) -> None:
             for row in value:
                 if not isinstance(row, dict) or not all(_scalar(v) for v in row.values()):
                     raise bad
-        elif not (_scalar(value) or (isinstance(value, dict) and all(_scalar(v) for v in value.values()))):
+        elif form.field_index[key]["type"] == "group":
+            if not (value in (None, "") or (isinstance(value, dict) and all(_scalar(v) for v in value.values()))):
+                raise bad
+        elif not _scalar(value):
             raise bad
 
 
@@ -206,8 +222,8 @@ def save_section(
                 "UPDATE declarations SET unit_id = ?, series = ?, level = ?, updated_at = ? WHERE id = ?",
                 (
                     _unit_id(svc, document.get("unit")),
-                    document.get("series"),
-                    document.get("level"),
+                    _text_or_none(document.get("series")),
+                    _text_or_none(document.get("level")),
                     now,
                     declaration["id"],
                 ),
@@ -217,10 +233,15 @@ def save_section(
     return errors
 
 
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _unit_id(svc: Services, value: Any) -> str | None:
-    if not isinstance(value, str) or not value:
+    """The id of a registered unit (not an authority) holding permission (DEC-4, UNIT-2)."""
+    if not isinstance(value, str) or not value or len(value) > 64:
         return None
-    row = svc.storage.one("SELECT id FROM organisations WHERE id = ? AND permitted = 1", (value,))
+    row = svc.storage.one("SELECT id FROM organisations WHERE id = ? AND permitted = 1 AND authority = 0", (value,))
     return str(row["id"]) if row else None
 
 
@@ -241,22 +262,14 @@ def all_errors(svc: Services, declaration: dict[str, Any]) -> list[dict[str, Any
             item["path"] = f"/sections/{form.id}{error.path}"
             item["section"] = form.id
             result.append(item)
-        if form.id == HEADER and document.get("unit") and _unit_id(svc, document.get("unit")) is None:
-            result.append(
-                {
-                    "path": f"/sections/{HEADER}/unit",
-                    "code": "unit_not_permitted",
-                    "message": svc.bundle.text("unit_not_permitted"),
-                    "rule": "DEC-4",
-                    "severity": "error",
-                    "section": HEADER,
-                }
-            )
     return result
 
 
 def submit(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
     """确定申报 (DEC-18): the workflow's submit step, with the chain worked out now."""
+    step = workflow.transition(svc, "submit") or {}
+    if declaration["state"] not in step.get("from", []) or not workflow.holds(declaration, account):
+        raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))  # e.g. submitted twice
     errors = all_errors(svc, declaration)
     context: dict[str, Any] = {"section_errors": errors}
     if not errors and declaration["unit_id"]:
@@ -280,6 +293,7 @@ def history(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
     )
     for row in rows:
         row["sections"] = loads(row["sections"], None)
+        row["transition_title"] = (workflow.transition(svc, row["transition"]) or {}).get("title", row["transition"])
     return rows
 
 

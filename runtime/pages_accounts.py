@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import accounts
+from runtime import accounts, totp
 from runtime.api_accounts import agree, update_basic_info
 from runtime.captcha import check_captcha, new_captcha
 from runtime.pages_support import errors_by_path, page_account, redirect
@@ -31,6 +31,7 @@ def routes() -> list[BaseRoute]:
         Route("/me", basic_info, methods=["GET", "POST"]),
         Route("/commitment", commitment, methods=["GET", "POST"]),
         Route("/dev/outbox", outbox, methods=["GET"]),
+        Route("/support/persons", support_persons, methods=["GET", "POST"]),
     ]
 
 
@@ -40,6 +41,8 @@ async def home(request: Request) -> Response:
         return redirect("/login")
     if account["kind"] == "person":
         return redirect("/declarations" if account["commitment_at"] else "/commitment")
+    if account["role"] == "support":
+        return redirect("/support/persons")
     return redirect("/review")
 
 
@@ -64,6 +67,7 @@ async def login(request: Request) -> Response:
     check_csrf(request, form)
     account_text = form_text(form, "account")
     if not check_captcha(svc, form_text(form, "captcha_id"), form_text(form, "captcha_answer")):
+        accounts.record_bad_captcha(svc, account_text, request.client.host if request.client else "-")
         return _login_page(request, 422, error=svc.bundle.text("wrong_captcha"), account_text=account_text)
     ip = request.client.host if request.client else "-"
     try:
@@ -77,6 +81,10 @@ async def login(request: Request) -> Response:
             account_text=account_text,
             retry_after=refused.retry_after,
         )
+    try:
+        totp.check_login(svc, account, form_text(form, "totp_code"), ip)
+    except HttpError as error:
+        return _login_page(request, error.status, error=error.message, account_text=account_text, totp=True)
     end_session(svc, request.cookies.get(SESSION_COOKIE))
     raw, _ = start_session(svc, account["id"])
     response = redirect("/")
@@ -136,7 +144,18 @@ async def register_confirm(request: Request) -> Response:
     if held is None:
         raise HttpError(409, "registration_expired", svc.bundle.text("registration_expired"))
     cleaned, password_hash = held
-    accounts.create_person(svc, cleaned, password_hash)
+    try:
+        accounts.create_person(svc, cleaned, password_hash)
+    except HttpError as error:  # the same ID number or login name was confirmed meanwhile
+        spec = svc.bundle.forms["person_registration"]
+        return render(
+            request,
+            "register.html",
+            status=error.status,
+            form=spec,
+            doc=cleaned,
+            errors=errors_by_path(error.errors or []),
+        )
     return _login_page(request, flashes=[svc.bundle.text("registered")], account_text=cleaned["login_name"])
 
 
@@ -247,3 +266,35 @@ async def outbox(request: Request) -> Response:
         raise HttpError(404, "not_found", svc.bundle.text("not_found"))
     rows = svc.storage.all("SELECT * FROM outbox ORDER BY id DESC LIMIT 100")
     return render(request, "outbox.html", messages=rows)
+
+
+async def support_persons(request: Request) -> Response:
+    """REG-3: platform support finds an applicant by ID number or login name and corrects the name."""
+    svc = services(request)
+    account = page_account(request, person=False)
+    if account["role"] != "support":
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+    if request.method == "GET":
+        query = request.query_params.get("q", "").strip()[:64]
+        person = accounts.find_account(svc, query) if query else None
+        if person is not None and person["kind"] != "person":
+            person = None
+        return render(
+            request,
+            "support.html",
+            query=query,
+            person=person,
+            error=svc.bundle.text("person_not_found") if query and person is None else None,
+        )
+    form = await read_form(request)
+    check_csrf(request, form)
+    person_id = form_text(form, "person_id")
+    try:
+        person = accounts.correct_name(svc, account, person_id, form_text(form, "name"), form_text(form, "reason"))
+    except HttpError as error:
+        if error.status == 404:
+            raise
+        current = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (person_id,))
+        messages = [e["message"] for e in error.errors or []] or [error.message]
+        return render(request, "support.html", status=error.status, query="", person=current, error="；".join(messages))
+    return render(request, "support.html", query="", person=person, flashes=[svc.bundle.text("name_corrected")])

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,7 +21,7 @@ from runtime.pages_support import (
     redirect,
     resolve_orgs,
 )
-from runtime.web import HttpError, check_csrf, read_form, render, services
+from runtime.web import HttpError, Services, check_csrf, read_form, render, services
 
 
 def routes() -> list[BaseRoute]:
@@ -53,20 +55,14 @@ async def new_declaration(request: Request) -> Response:
     return redirect(f"/declarations/{declaration_id}")
 
 
-def _overview_context(svc: Any, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
-    stored = declarations.sections(svc, declaration["id"])
+def _overview_context(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+    """The sections with how many errors each has now (the same check as 确定申报)."""
     editable = workflow.editable_sections(svc, declaration, account) or []
-    items = []
-    for form in svc.bundle.declaration_sections():
-        row = stored.get(form.id) or {}
-        items.append(
-            {
-                "id": form.id,
-                "title": form.title,
-                "errors": row.get("error_count", 0),
-                "editable": form.id in editable,
-            }
-        )
+    counts = Counter(e["section"] for e in declarations.all_errors(svc, declaration))
+    items = [
+        {"id": form.id, "title": form.title, "errors": counts[form.id], "editable": form.id in editable}
+        for form in svc.bundle.declaration_sections()
+    ]
     return {
         "declaration": declarations.summary(svc, declaration),
         "sections": items,
@@ -93,18 +89,34 @@ async def section(request: Request) -> Response:
     if request.method == "POST":
         posted = await read_form(request)
         check_csrf(request, posted)
-        document = resolve_orgs(svc, form, decode_section(form, posted))
         remove = posted.get("remove_row")
-        if form.rows and isinstance(remove, str) and remove.isdigit():
-            rows = document.get("rows") or []
-            if int(remove) < len(rows):
-                rows.pop(int(remove))
-        errors = declarations.save_section(svc, declaration, account, form.id, document, keep_invalid=True)
-        stored = document
+        remove_row = int(remove) if isinstance(remove, str) and remove.isdigit() and len(remove) <= 4 else None
+        document = resolve_orgs(svc, form, decode_section(form, posted, remove_row=remove_row))
+        try:
+            errors = declarations.save_section(svc, declaration, account, form.id, document, keep_invalid=True)
+        except HttpError as refused:
+            if refused.status != 422:
+                raise
+            # a shape the form cannot hold (e.g. far too many rows): nothing saved, say why
+            return _section_page(
+                request,
+                svc,
+                declaration,
+                form,
+                stored,
+                errors=errors_by_path(refused.errors or [{"path": "", "message": refused.message}]),
+                warnings=[],
+                readonly=not editable,
+                flashes=[],
+                status=422,
+            )
+        stored = declarations.sections(svc, declaration["id"])[form.id]["data"]  # with the system's values
         if posted.get("add_row") and form.rows:
-            stored = {**document, "rows": [*(document.get("rows") or []), {}]}
+            stored = {**stored, "rows": [*(stored.get("rows") or []), {}]}
         blocking = [e for e in errors if e.severity == "error"]
-        flashes.append(svc.bundle.text("saved_with_errors", count=len(blocking)) if blocking else svc.bundle.text("saved"))
+        flashes.append(
+            svc.bundle.text("saved_with_errors", count=len(blocking)) if blocking else svc.bundle.text("saved")
+        )
         return _section_page(
             request,
             svc,
@@ -130,12 +142,22 @@ async def section(request: Request) -> Response:
         warnings=[],
         readonly=not editable,
         flashes=flashes,
+        upload_error=_upload_error(svc, request),
     )
+
+
+def _upload_error(svc: Services, request: Request) -> str | None:
+    """The message of a failed upload, named by its code in the redirect (never text from the URL)."""
+    code = request.query_params.get("upload_error")
+    if not code or code not in svc.bundle.api_messages:
+        return None
+    limit = request.query_params.get("limit", "")
+    return svc.bundle.text(code, limit=limit if limit.isdigit() and len(limit) <= 7 else "")
 
 
 def _section_page(
     request: Request,
-    svc: Any,
+    svc: Services,
     declaration: dict[str, Any],
     form: Any,
     doc: dict[str, Any],
@@ -145,6 +167,7 @@ def _section_page(
     readonly: bool,
     flashes: list[str],
     status: int = 200,
+    upload_error: str | None = None,
 ) -> Response:
     attachments = [a for a in uploads.for_declaration(svc, declaration["id"]) if a["section_id"] == form.id]
     return render(
@@ -164,6 +187,7 @@ def _section_page(
         submit_label=None,
         sections=[{"id": f.id, "title": f.title} for f in svc.bundle.declaration_sections()],
         flashes=flashes,
+        upload_error=upload_error,
     )
 
 
@@ -177,9 +201,14 @@ async def upload(request: Request) -> Response:
     except HttpError as error:
         if error.status in (401, 403, 404):
             raise
-        section_id = request.query_params.get("section") or "header"
-        return redirect(f"/declarations/{declaration['id']}/sections/{section_id}?upload_error={error.code}")
-    return redirect(f"/declarations/{declaration['id']}/sections/{attachment['section_id']}")
+        section_id = request.query_params.get("section", "")
+        if section_id not in svc.bundle.sections.get("declaration", {}):
+            section_id = declarations.HEADER
+        query = urlencode(
+            {"upload_error": error.code, **({"limit": error.extra["limit"]} if "limit" in error.extra else {})}
+        )
+        return redirect(f"/declarations/{declaration['id']}/sections/{section_id}?{query}#uploads")
+    return redirect(f"/declarations/{declaration['id']}/sections/{attachment['section_id']}#uploads")
 
 
 async def submit(request: Request) -> Response:

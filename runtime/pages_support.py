@@ -66,7 +66,8 @@ def resolve_orgs(svc: Services, form: Form, document: dict[str, Any]) -> dict[st
         value = document.get(descriptor["id"])
         if descriptor["type"] == "org" and isinstance(value, str) and value:
             row = svc.storage.one(
-                "SELECT id FROM organisations WHERE (id = ? OR name = ?) AND permitted = 1", (value, value)
+                "SELECT id FROM organisations WHERE (id = ? OR name = ?) AND permitted = 1 AND authority = 0",
+                (value, value),
             )
             if row:
                 document[descriptor["id"]] = row["id"]
@@ -122,8 +123,11 @@ def _resolve(entry: dict[str, Any], path: str, values: dict[str, Any]) -> list[s
     return [str(v) for v in node or []]
 
 
-def decode_section(form: Form, data: FormData) -> dict[str, Any]:
-    """The posted fields as a section document: `rank`, `full_time.school`, `rows.3.start`."""
+def decode_section(form: Form, data: FormData, *, remove_row: int | None = None) -> dict[str, Any]:
+    """The posted fields as a section document: `rank`, `full_time.school`, `rows.3.start`.
+
+    Rows keep their posted order; `remove_row` (the 删除 button's posted index) is left out
+    and empty rows are dropped, so the saved rows are numbered from 0 again."""
     document: dict[str, Any] = {}
     rows: dict[int, dict[str, Any]] = {}
     for name, raw in data.multi_items():
@@ -144,7 +148,9 @@ def decode_section(form: Form, data: FormData) -> dict[str, Any]:
         elif name in form.field_index:
             document[name] = _typed(form.field_index[name], value)
     if form.rows:
-        document["rows"] = [rows[i] for i in sorted(rows) if any(v not in ("", None) for v in rows[i].values())]
+        document["rows"] = [
+            rows[i] for i in sorted(rows) if i != remove_row and any(v not in ("", None) for v in rows[i].values())
+        ]
     return document
 
 

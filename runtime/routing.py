@@ -89,3 +89,43 @@ def _authority_id(
             continue
         return str(row["id"])
     return None
+
+
+# A stand-in for "some unit" when a chain is asked for without a real one (the routing
+# page, or an upper organisation working out its own next step).
+_ANY_UNIT = ""
+
+
+def chain_above(svc: Services, region_id: str, supervisor_id: str | None, series: str, level: str) -> list[str]:
+    """The organisations a unit of this region (and supervisor) reports through, unit left out."""
+    return chain_for(svc, {"id": _ANY_UNIT, "region": region_id, "supervisor_id": supervisor_id}, series, level)[1:]
+
+
+def uppers_for(svc: Services, org: dict[str, Any], series: str, level: str) -> list[str]:
+    """Where `org` may request a path to (PATH-1): the organisation right after it in any chain
+    it takes part in — as a declaring unit itself, or as the supervisor of units in its own
+    region or the regions of its subordinate units. Empty when `org` is the end of its chains;
+    NoPath when no chain exists at all."""
+    chains: list[list[str]] = []
+    failures: list[NoPath] = []
+
+    def collect(unit: dict[str, Any]) -> None:
+        try:
+            chains.append(chain_for(svc, unit, series, level))
+        except NoPath as exc:
+            failures.append(exc)
+
+    collect(org)
+    if "supervisor" in loads(org.get("kinds"), []):
+        rows = svc.storage.all("SELECT DISTINCT region FROM organisations WHERE supervisor_id = ?", (org["id"],))
+        for region_id in sorted({org["region"], *(r["region"] for r in rows)}):
+            collect({"id": _ANY_UNIT, "region": region_id, "supervisor_id": org["id"]})
+    uppers: list[str] = []
+    for chain in chains:
+        if org["id"] in chain[:-1]:
+            upper = chain[chain.index(org["id"]) + 1]
+            if upper not in uppers:
+                uppers.append(upper)
+    if not uppers and not chains and failures:
+        raise failures[0]
+    return uppers

@@ -59,13 +59,18 @@ def store(
     content: bytes,
     spec: dict[str, Any],
 ) -> dict[str, Any]:
+    if not content:
+        raise HttpError(422, "empty_file", svc.bundle.text("empty_file"))
     detected = sniff(content)
     if detected is None or detected not in spec["types"]:
         raise HttpError(415, "unsupported_file_type", svc.bundle.text("unsupported_file_type"))
     if len(content) > int(spec["max_size_kb"]) * 1024:
-        raise HttpError(413, "file_too_large", svc.bundle.text("file_too_large", limit=spec["max_size_kb"]))
-    if not content:
-        raise HttpError(422, "empty_file", svc.bundle.text("empty_file"))
+        raise HttpError(
+            413,
+            "file_too_large",
+            svc.bundle.text("file_too_large", limit=spec["max_size_kb"]),
+            extra={"limit": spec["max_size_kb"]},
+        )
     sha = hashlib.sha256(content).hexdigest()
     target = files_dir(svc) / sha[:2] / sha
     if not target.exists():
@@ -93,7 +98,12 @@ def store(
             (declaration["id"], section_id, kind, row, row),
         )
         if count and count["n"] >= int(spec["max_files"]):
-            raise HttpError(409, "too_many_files", svc.bundle.text("too_many_files", limit=spec["max_files"]))
+            raise HttpError(
+                409,
+                "too_many_files",
+                svc.bundle.text("too_many_files", limit=spec["max_files"]),
+                extra={"limit": spec["max_files"]},
+            )
         svc.storage.insert("attachments", attachment)
     return attachment
 

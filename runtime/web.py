@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import jinja2
 from starlette.datastructures import FormData
@@ -88,11 +89,50 @@ async def read_json(request: Request) -> Any:
         raise fail(request, 415, "invalid_json")
     body = await _body(request, JSON_LIMIT)
     try:
-        return json.loads(body.decode("utf-8"))
+        value = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
         raise fail(request, 400, "invalid_utf8") from exc
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # bad syntax, NaN, a 5000-digit number, [[[[…]]]]
         raise fail(request, 400, "invalid_json") from exc
+    if not _clean_text(value):
+        raise fail(request, 400, "invalid_utf8")
+    return value
+
+
+async def read_optional_json(request: Request) -> dict[str, Any]:
+    """The JSON object of an endpoint whose body is optional: {} when there is none."""
+    if request.headers.get("content-length") in (None, "0") and "chunked" not in request.headers.get(
+        "transfer-encoding", ""
+    ):
+        return {}
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise fail(request, 422, "invalid_document")
+    return body
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _clean_text(value: Any) -> bool:
+    """No lone surrogates (\\ud800 cannot be stored as UTF-8) and no NUL characters anywhere."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return False
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 async def _body(request: Request, limit: int) -> bytes:
@@ -110,19 +150,40 @@ async def _body(request: Request, limit: int) -> bytes:
 
 
 async def read_form(request: Request, *, files: bool = False, max_size: int = FORM_LIMIT) -> FormData:
+    """A posted form. URL-encoded bodies are decoded strictly (bad UTF-8 is a 400, not U+FFFD);
+    multipart only where files are expected; any other body is an empty form (CSRF then fails)."""
     content_type = request.headers.get("content-type", "")
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > max_size):
         raise fail(request, 413, "body_too_large")
-    if not files and "multipart/form-data" in content_type:
-        raise fail(request, 415, "unsupported_body")
-    try:
-        return await request.form(max_files=20 if files else 0, max_fields=MAX_FORM_FIELDS)
-    except UnicodeDecodeError as exc:
-        raise fail(request, 400, "invalid_utf8") from exc
-    except Exception as exc:  # malformed multipart and the like: the client's fault
-        status = getattr(exc, "status_code", 400)
-        raise fail(request, status if 400 <= status < 500 else 400, "bad_request") from exc
+    if "multipart/form-data" in content_type:
+        if not files:
+            raise fail(request, 415, "unsupported_body")
+        try:
+            form = await request.form(max_files=20, max_fields=MAX_FORM_FIELDS)
+        except Exception as exc:  # malformed multipart and the like: the client's fault
+            status = getattr(exc, "status_code", 400)
+            raise fail(request, status if 400 <= status < 500 else 400, "bad_request") from exc
+    elif "application/x-www-form-urlencoded" in content_type:
+        body = await _body(request, max_size)
+        try:
+            pairs = parse_qsl(
+                body.decode("ascii"),
+                keep_blank_values=True,
+                encoding="utf-8",
+                errors="strict",
+                max_num_fields=MAX_FORM_FIELDS,
+            )
+        except UnicodeDecodeError as exc:
+            raise fail(request, 400, "invalid_utf8") from exc
+        except ValueError as exc:  # more fields than any page has
+            raise fail(request, 400, "bad_request") from exc
+        form = FormData([(name, value) for name, value in pairs])
+    else:
+        return FormData()
+    if any(isinstance(v, str) and ("\x00" in v or "\ufffd" in v) for _, v in form.multi_items()):
+        raise fail(request, 400, "invalid_utf8")
+    return form
 
 
 def form_text(form: FormData, name: str) -> str:

@@ -5,7 +5,7 @@
 # Without root or apt-get it only says what is missing.
 set -euo pipefail
 
-packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+packages=(fonts-noto-cjk fonts-hanazono libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
 if [ "${1:-}" = "browser" ]; then
   packages+=(chromium)
 fi

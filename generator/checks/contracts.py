@@ -17,5 +17,6 @@ def check(model: Model) -> None:
         fields = list((doc.data.get("fields") or {}).keys())
         for name in required:
             if name not in fields:
-                project.diag("E321", doc, ("fields",), at_key=True, suggestion=suggest(name, fields),
-                             form=form_path, name=name)
+                project.diag(
+                    "E321", doc, ("fields",), at_key=True, suggestion=suggest(name, fields), form=form_path, name=name
+                )

@@ -40,6 +40,7 @@ def _op(
                 "409": "state conflict",
                 "422": "validation failed",
                 "423": "account locked",
+                "429": "too many attempts",
             }[code],
             "content": {"application/json": {"schema": ERRORS}},
         }
@@ -48,8 +49,32 @@ def _op(
     return op
 
 
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file_op(
+    summary: str, media_type: str, params: Any, errors: tuple[str, ...] = ("401", "403", "404")
+) -> dict[str, Any]:
+    """A download: the file on 200, JSON errors otherwise; 503 when rendering runs out of time."""
+    op = _op(summary, params=params, errors=errors)
+    op["responses"]["200"] = {
+        "description": "OK",
+        "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+    }
+    op["responses"]["503"] = {
+        "description": "rendering took too long",
+        "content": {"application/json": {"schema": ERRORS}},
+    }
+    return op
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _texts(*names: str) -> dict[str, Any]:
+    return {"type": "object", "properties": {n: {"type": "string"} for n in names}}
 
 
 def _query(*names: str) -> list[dict[str, Any]]:
@@ -86,6 +111,22 @@ def emit(model: Model) -> Artifacts:
             },
         },
         "Created": {"type": "object", "properties": {"id": {"type": "string"}}},
+        "Overview": {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string"},
+                "series": {"type": "string"},
+                "level": {"type": "string"},
+                "columns": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"title": {"type": "string"}, "source": {"type": "string"}},
+                    },
+                },
+                "rows": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
+            },
+        },
     }
     for form_id, compiled in sorted(model.forms.items()):
         if compiled["kind"] in ("form", "section"):
@@ -140,12 +181,35 @@ def emit(model: Model) -> Artifacts:
             ),
             "get": _op("Fuzzy search of permitted units (DEC-4)", params=_query("q"), errors=("401",)),
         },
-        f"{v}/login": {"post": _op("Log in (REG-4, REG-5)", auth=False, body=login, errors=("401", "422", "423"))},
-        f"{v}/password-reset": {"post": _op("Request an SMS code (REG-6)", auth=False, errors=("422",))},
-        f"{v}/password-reset/confirm": {"post": _op("Reset with the SMS code", auth=False, errors=("422",))},
+        f"{v}/login": {
+            "post": _op("Log in (REG-4, REG-5)", auth=False, body=login, errors=("401", "422", "423", "429"))
+        },
+        f"{v}/logout": {"post": _op("End this bearer token", errors=("401",))},
+        f"{v}/password-reset": {
+            "post": _op(
+                "Request an SMS code (REG-6)",
+                auth=False,
+                body=_texts("account", "mobile"),
+                ok="202",
+                errors=("422", "429"),
+            )
+        },
+        f"{v}/password-reset/confirm": {
+            "post": _op(
+                "Reset with the SMS code", auth=False, body=_texts("account", "code", "new_password"), errors=("422",)
+            )
+        },
         f"{v}/me": {
             "get": _op("Own basic info"),
-            "patch": _op("Edit basic info (REG-7)", errors=("401", "422")),
+            "patch": _op("Edit basic info except name and ID number (REG-3, REG-7)", errors=("401", "422")),
+        },
+        f"{v}/persons/{{id}}/name": {
+            "patch": _op(
+                "Correct an applicant's name, platform support only, audited (REG-3)",
+                params=[ID_PARAM],
+                body=_texts("name", "reason"),
+                errors=("401", "403", "404", "422"),
+            )
         },
         f"{v}/me/commitment": {"post": _op("Agree to the commitment letter (DEC-1)")},
         f"{v}/units/me/permission": {
@@ -240,10 +304,22 @@ def emit(model: Model) -> Artifacts:
             "post": _op("Committee result (REV-3)", params=[ID_PARAM], errors=("401", "403", "404", "409"))
         },
         f"{v}/declarations/{{id}}/history": {"get": _op("Audit trail (REV-4)", params=[ID_PARAM])},
-        f"{v}/declarations/{{id}}/review-form.pdf": {"get": _op("评审表 (PRN-1)", params=[ID_PARAM])},
-        f"{v}/overview.pdf": {"get": _op("一览表 (PRN-2)", params=_query("series", "level"))},
-        f"{v}/overview.xlsx": {"get": _op("一览表 spreadsheet (PRN-2)", params=_query("series", "level"))},
-        f"{v}/declarations/{{id}}/certificate.pdf": {"get": _op("Certificate (CERT-1)", params=[ID_PARAM])},
+        f"{v}/declarations/{{id}}/review-form.pdf": {"get": _file_op("评审表 (PRN-1)", PDF, [ID_PARAM])},
+        f"{v}/overview": {
+            "get": _op(
+                "一览表 rows as JSON (PRN-2)",
+                params=_query("series", "level"),
+                response=_ref("Overview"),
+                errors=("401", "403", "422"),
+            )
+        },
+        f"{v}/overview.pdf": {"get": _file_op("一览表 (PRN-2)", PDF, _query("series", "level"), ("401", "403", "422"))},
+        f"{v}/overview.xlsx": {
+            "get": _file_op("一览表 spreadsheet (PRN-2)", XLSX, _query("series", "level"), ("401", "403", "422"))
+        },
+        f"{v}/declarations/{{id}}/certificate.pdf": {
+            "get": _file_op("Electronic certificate, only after a pass (CERT-1)", PDF, [ID_PARAM])
+        },
     }
     platform = model.project.data("platform")
     document = {

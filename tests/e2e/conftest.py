@@ -74,7 +74,9 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright runs an event loop in this thread; it must be gone before
+# other modules' tests start their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

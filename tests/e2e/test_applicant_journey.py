@@ -19,8 +19,15 @@ def add_permitted_unit(server: Any) -> None:
     with svc.storage.transaction():
         svc.storage.insert(
             "organisations",
-            {"id": "u_" + uuid.uuid4().hex[:8], "name": UNIT, "kinds": dumps(["employer"]), "region": "weihai",
-             "authority": 0, "permitted": 1, "created_at": iso(svc.clock.now())},
+            {
+                "id": "u_" + uuid.uuid4().hex[:8],
+                "name": UNIT,
+                "kinds": dumps(["employer"]),
+                "region": "weihai",
+                "authority": 0,
+                "permitted": 1,
+                "created_at": iso(svc.clock.now()),
+            },
         )
 
 
@@ -118,8 +125,19 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     assert "学历验证.pdf" in (page.text_content("#upload-verification .files") or "")
 
     section("current_title")
-    fill_rows(page, 0, {"level": "初级", "series": "档案", "title": "助理馆员", "qualified_on": "2015.07",
-                        "appointed_on": "2015.09", "appointment_years": "10"}, selects=("level", "series"))
+    fill_rows(
+        page,
+        0,
+        {
+            "level": "初级",
+            "series": "档案",
+            "title": "助理馆员",
+            "qualified_on": "2015.07",
+            "appointed_on": "2015.09",
+            "appointment_years": "10",
+        },
+        selects=("level", "series"),
+    )
     save(page)
 
     section("admin_post")
@@ -139,11 +157,19 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     save(page)
 
     section("continuing_education")
-    fill_rows(page, 0, {"start": "2025.01", "end": "2025.12", "category": "公需科目", "content": "数字档案馆建设",
-                        "hours": "30学时"}, selects=("category",))
+    fill_rows(
+        page,
+        0,
+        {"start": "2025.01", "end": "2025.12", "category": "公需科目", "content": "数字档案馆建设", "hours": "30学时"},
+        selects=("category",),
+    )
     save(page)
-    fill_rows(page, 1, {"start": "2025.01", "end": "2025.12", "category": "专业科目", "content": "档案数字化",
-                        "hours": "60学时"}, selects=("category",))
+    fill_rows(
+        page,
+        1,
+        {"start": "2025.01", "end": "2025.12", "category": "专业科目", "content": "档案数字化", "hours": "60学时"},
+        selects=("category",),
+    )
     save(page)
 
     section("work_experience")

@@ -7,6 +7,64 @@
       window.setTimeout(function () { button.disabled = true; }, 0);
     });
   });
+  // Cascading selects (DEC-3): narrow title/specialty to the chosen level and series at once.
+  // Without this file the server narrows them when the section is saved (pages_support.options_for).
+  var dictionaries = {};
+  function loadDictionary(name) {
+    if (!dictionaries[name]) {
+      dictionaries[name] = fetch("/api/v1/dictionaries/" + encodeURIComponent(name))
+        .then(function (r) { return r.ok ? r.json() : { entries: [] }; });
+    }
+    return dictionaries[name];
+  }
+  function valueOf(form, name) {
+    var field = form.elements.namedItem(name);
+    return field && field.value ? field.value : "";
+  }
+  function resolve(entry, path, form) {
+    var node = entry;
+    var parts = path.split(".");
+    for (var i = 0; i < parts.length; i++) {
+      var part = parts[i];
+      var placeholder = /^\{(\w+)\}$/.exec(part);
+      if (placeholder) {
+        part = valueOf(form, placeholder[1]);
+        if (!part) {  // not chosen yet: every option under every key
+          return node && typeof node === "object" ? [].concat.apply([], Object.values(node)) : [];
+        }
+      }
+      if (!node || typeof node !== "object" || !(part in node)) { return []; }
+      node = node[part];
+    }
+    return Array.isArray(node) ? node : Object.keys(node || {});
+  }
+  document.querySelectorAll("select[data-options-from]").forEach(function (select) {
+    var source = JSON.parse(select.getAttribute("data-options-from"));
+    var form = select.form;
+    if (!form || select.disabled) { return; }
+    function refresh() {
+      loadDictionary(source.dictionary).then(function (dictionary) {
+        var key = valueOf(form, source.key);
+        var options = [];
+        (dictionary.entries || []).forEach(function (entry) {
+          var value = typeof entry === "object" ? entry.value : entry;
+          if (key && value !== key) { return; }
+          resolve(entry, source.member_of, form).forEach(function (item) {
+            if (options.indexOf(String(item)) < 0) { options.push(String(item)); }
+          });
+        });
+        var current = select.value;
+        while (select.options.length > 1) { select.remove(1); }
+        options.forEach(function (item) {
+          select.add(new Option(item, item, false, item === current));
+        });
+      });
+    }
+    (select.getAttribute("data-depends-on") || "").split(",").forEach(function (name) {
+      var parent = name && form.elements.namedItem(name);
+      if (parent) { parent.addEventListener("change", refresh); }
+    });
+  });
   // Declaring-unit fuzzy search (DEC-4): fill the datalist from the server as the user types.
   document.querySelectorAll("input[data-search=units]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("list"));

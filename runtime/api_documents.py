@@ -1,0 +1,126 @@
+"""Printed documents over the JSON API: 评审表 (PRN-1), 一览表 (PRN-2), 电子证书 (CERT-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from runtime import declarations, documents
+from runtime.api_accounts import require_account
+from runtime.pdf import Printer, RenderTimeout
+from runtime.spreadsheet import overview_xlsx
+from runtime.web import HttpError, Services, json_response, services
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/v1/declarations/{id}/review-form.pdf", review_form_pdf, methods=["GET"]),
+        Route("/api/v1/declarations/{id}/certificate.pdf", certificate_pdf, methods=["GET"]),
+        Route("/api/v1/overview", overview_json, methods=["GET"]),
+        Route("/api/v1/overview.pdf", overview_pdf, methods=["GET"]),
+        Route("/api/v1/overview.xlsx", overview_sheet, methods=["GET"]),
+    ]
+
+
+def printer(svc: Services) -> Printer:
+    found = svc.extras.get("printer")
+    if not isinstance(found, Printer):
+        found = Printer(svc.bundle.root)
+        svc.extras["printer"] = found
+    return found
+
+
+def download(content: bytes, media_type: str, filename: str, *, inline: bool) -> Response:
+    """A file with a Chinese name: an ASCII fallback plus the UTF-8 name (RFC 6266)."""
+    ascii_name = "document." + filename.rsplit(".", 1)[-1]
+    disposition = (
+        f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return Response(content, media_type=media_type, headers={"content-disposition": disposition})
+
+
+async def render_pdf(svc: Services, template: str, context: dict[str, Any]) -> bytes:
+    try:
+        return await printer(svc).pdf(template, context)
+    except RenderTimeout as exc:
+        raise HttpError(503, "render_timeout", svc.bundle.text("render_timeout")) from exc
+
+
+async def review_form_response(svc: Services, declaration_id: str, account: dict[str, Any]) -> Response:
+    declaration = declarations.load(svc, declaration_id, account)
+    context = documents.review_form(svc, declaration)
+    content = await render_pdf(svc, "print/review_form.html", context)
+    name = next((i["value"] for i in context["person"] if i["source"] == "person.name"), "")
+    return download(content, PDF, f"{context['title']}-{name}.pdf", inline=True)
+
+
+async def certificate_response(
+    svc: Services, request: Request, declaration_id: str, account: dict[str, Any]
+) -> Response:
+    declaration = documents.certificate_declaration(svc, declaration_id, account)
+    url = str(request.base_url).rstrip("/") + documents.verify_path(svc, declaration["certificate_no"])
+    context = documents.certificate(svc, declaration, url)
+    content = await render_pdf(svc, "print/certificate.html", context)
+    return download(content, PDF, f"{context['title']}-{declaration['certificate_no']}.pdf", inline=True)
+
+
+def overview_context(svc: Services, request: Request, account: dict[str, Any]) -> dict[str, Any]:
+    params = request.query_params
+    return documents.overview(svc, account, params.get("series", ""), params.get("level", ""))
+
+
+async def overview_pdf_response(svc: Services, context: dict[str, Any]) -> Response:
+    content = await render_pdf(svc, "print/overview.html", documents.overview_grid(context))
+    return download(content, PDF, f"{context['title']}-{context['series']}-{context['level']}.pdf", inline=True)
+
+
+async def overview_xlsx_response(svc: Services, context: dict[str, Any]) -> Response:
+    try:
+        content = await printer(svc).run(overview_xlsx, context)
+    except RenderTimeout as exc:
+        raise HttpError(503, "render_timeout", svc.bundle.text("render_timeout")) from exc
+    return download(content, XLSX, f"{context['title']}-{context['series']}-{context['level']}.xlsx", inline=False)
+
+
+# -- handlers --------------------------------------------------------------------------
+
+
+async def review_form_pdf(request: Request) -> Response:
+    svc = services(request)
+    return await review_form_response(svc, request.path_params["id"], require_account(request))
+
+
+async def certificate_pdf(request: Request) -> Response:
+    svc = services(request)
+    return await certificate_response(svc, request, request.path_params["id"], require_account(request))
+
+
+async def overview_json(request: Request) -> JSONResponse:
+    svc = services(request)
+    context = overview_context(svc, request, require_account(request))
+    return json_response(
+        {
+            "title": context["title"],
+            "series": context["series"],
+            "level": context["level"],
+            "columns": [{"title": c["title"], "source": c["source"]} for c in context["columns"]],
+            "rows": context["rows"],
+        }
+    )
+
+
+async def overview_pdf(request: Request) -> Response:
+    svc = services(request)
+    return await overview_pdf_response(svc, overview_context(svc, request, require_account(request)))
+
+
+async def overview_sheet(request: Request) -> Response:
+    svc = services(request)
+    return await overview_xlsx_response(svc, overview_context(svc, request, require_account(request)))

@@ -1,0 +1,127 @@
+"""Units over the JSON API: registration (UNIT-1), permission (UNIT-3, UNIT-4), the HR
+authority's queue and unit password resets (UNIT-5), and the TOTP second factor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from runtime import totp, units
+from runtime.api_accounts import require_account
+from runtime.security import hash_password
+from runtime.web import Services, json_response, read_json, read_optional_json, services
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/v1/units", register_unit, methods=["POST"]),
+        Route("/api/v1/units/me", unit_me, methods=["GET", "PATCH"]),
+        Route("/api/v1/units/me/permission", permission, methods=["GET", "POST"]),
+        Route("/api/v1/units/{id}/password-reset", password_reset, methods=["POST"]),
+        Route("/api/v1/permission-requests", permission_requests, methods=["GET"]),
+        Route("/api/v1/permission-requests/{id}/approve", approve_permission, methods=["POST"]),
+        Route("/api/v1/permission-requests/{id}/reject", reject_permission, methods=["POST"]),
+        Route("/api/v1/region-units", region_units, methods=["GET"]),
+        Route("/api/v1/me/totp", totp_status, methods=["GET", "POST"]),
+        Route("/api/v1/me/totp/confirm", totp_confirm, methods=["POST"]),
+        Route("/api/v1/me/totp/disable", totp_disable, methods=["POST"]),
+    ]
+
+
+def text_of(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    return value if isinstance(value, str) else ""
+
+
+async def register_unit(request: Request) -> JSONResponse:
+    svc = services(request)
+    body = await read_json(request)
+    cleaned = units.validate_unit(svc, body)
+    password_hash = await run_in_threadpool(hash_password, cleaned["password"])
+    org_id, account_id = units.create_unit(svc, cleaned, password_hash)
+    return json_response({"id": org_id, "account_id": account_id}, status=201)
+
+
+async def unit_me(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "PATCH":
+        units.update_unit(svc, account, await read_json(request))
+        account = require_account(request)
+    return json_response(units.unit_info(svc, account))
+
+
+async def permission(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "GET":
+        org = units.account_org(svc, account)
+        return json_response({"permitted": bool(org["permitted"]), "request": units.latest_permission(svc, org["id"])})
+    found = units.request_permission(svc, account, await read_json(request))
+    return json_response(found, status=201)
+
+
+async def permission_requests(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    state = request.query_params.get("state")
+    return json_response({"requests": units.permission_requests(svc, account, state)})
+
+
+async def _decide(request: Request, approve: bool) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    body = await read_optional_json(request)
+    found = units.decide_permission(
+        svc, account, request.path_params["id"], approve=approve, comment=text_of(body, "comment")
+    )
+    return json_response(found)
+
+
+async def approve_permission(request: Request) -> JSONResponse:
+    return await _decide(request, True)
+
+
+async def reject_permission(request: Request) -> JSONResponse:
+    return await _decide(request, False)
+
+
+async def region_units(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    return json_response({"units": units.region_units(svc, account)})
+
+
+async def password_reset(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    found = await run_in_threadpool(units.reset_unit_password, svc, account, request.path_params["id"])
+    return json_response(found)
+
+
+async def totp_status(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "POST":
+        return json_response(totp.start(svc, account), status=201)
+    return json_response({"status": totp.status(account)})
+
+
+async def totp_confirm(request: Request) -> JSONResponse:
+    svc: Services = services(request)
+    account = require_account(request)
+    body = await read_optional_json(request)
+    totp.confirm(svc, account, text_of(body, "code"))
+    return json_response({"status": "on"})
+
+
+async def totp_disable(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    body = await read_optional_json(request)
+    totp.disable(svc, account, text_of(body, "code"))
+    return json_response({"status": "off"})

@@ -1,0 +1,144 @@
+"""Review pages (REV-1..5): 职称申报数据审核 (queue by series and level, the whole declaration
+with its history, every step the workflow offers here) and 职称申报数据上报 (tick and report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from runtime import declarations, review, uploads, workflow
+from runtime.pages_units import org_page, render_org
+from runtime.web import HttpError, Services, check_csrf, form_text, read_form, services
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/review", queue_page, methods=["GET"]),
+        Route("/review/{id}", declaration_page, methods=["GET"]),
+        Route("/review/{id}/act", act, methods=["POST"]),
+        Route("/reports", reports_page, methods=["GET", "POST"]),
+    ]
+
+
+def _filters(svc: Services) -> dict[str, Any]:
+    return {
+        "series_options": [e["value"] for e in svc.bundle.entries("series")],
+        "level_options": [e["value"] for e in svc.bundle.entries("levels")],
+        "state_options": [{"value": k, "title": v["title"]} for k, v in workflow.definition(svc)["states"].items()],
+    }
+
+
+async def queue_page(request: Request) -> Response:
+    svc = services(request)
+    account = org_page(request)
+    query = {k: request.query_params.get(k, "") for k in ("series", "level", "state", "held")}
+    rows = review.queue(
+        svc,
+        account,
+        series=query["series"],
+        level=query["level"],
+        state=query["state"],
+        held_only=query["held"] == "1",
+    )
+    return render_org(request, "review_queue.html", account, rows=rows, query=query, **_filters(svc))
+
+
+def _detail(
+    request: Request, account: dict[str, Any], declaration: dict[str, Any], status: int = 200, **context: Any
+) -> Response:
+    svc = services(request)
+    person = svc.storage.one("SELECT name FROM accounts WHERE id = ?", (declaration["person_id"],)) or {}
+    steps = [
+        {**t, "needs_sections": bool(t.get("reopen_sections"))} for t in workflow.available(svc, declaration, account)
+    ]
+    return render_org(
+        request,
+        "review_declaration.html",
+        account,
+        status=status,
+        declaration=declarations.summary(svc, declaration),
+        person_name=person.get("name", ""),
+        sections=review.sections_of(svc, declaration["id"]),
+        attachments=uploads.for_declaration(svc, declaration["id"]),
+        history=review.history(svc, declaration["id"]),
+        steps=steps,
+        section_choices=[{"id": f.id, "title": f.title} for f in svc.bundle.declaration_sections()],
+        **context,
+    )
+
+
+async def declaration_page(request: Request) -> Response:
+    svc = services(request)
+    account = org_page(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    return _detail(request, account, declaration)
+
+
+async def act(request: Request) -> Response:
+    svc = services(request)
+    account = org_page(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    form = await read_form(request)
+    check_csrf(request, form)
+    sections = [v for v in form.getlist("sections") if isinstance(v, str)]
+    try:
+        updated = review.act(
+            svc,
+            account,
+            declaration["id"],
+            form_text(form, "transition"),
+            comment=form_text(form, "comment"),
+            sections=sections or None,
+        )
+    except HttpError as error:
+        if error.status not in (403, 409, 422):
+            raise
+        messages = [e["message"] for e in error.errors or []] or [error.message]
+        return _detail(
+            request,
+            account,
+            declaration,
+            status=error.status,
+            error=svc.bundle.text("message_separator").join(messages),
+        )
+    return _detail(request, account, updated, flashes=[svc.bundle.text("reviewed")])
+
+
+async def reports_page(request: Request) -> Response:
+    svc = services(request)
+    account = org_page(request)
+    flashes: list[str] = []
+    error = None
+    status = 200
+    if request.method == "POST":
+        form = await read_form(request)
+        check_csrf(request, form)
+        query = {k: form_text(form, k) for k in ("series", "level")}
+        chosen = [v for v in form.getlist("declaration_ids") if isinstance(v, str)]
+        try:
+            done = review.report(svc, account, query["series"], query["level"], chosen)
+            flashes.append(svc.bundle.text("report_done", count=len(done)))
+        except HttpError as failure:
+            if failure.status not in (403, 404, 409, 422):
+                raise
+            messages = [e["message"] for e in failure.errors or []] or [failure.message]
+            error, status = svc.bundle.text("message_separator").join(messages), failure.status
+    else:
+        query = {k: request.query_params.get(k, "") for k in ("series", "level")}
+    rows = (
+        review.reportable(svc, account, query["series"], query["level"]) if query["series"] and query["level"] else []
+    )
+    return render_org(
+        request,
+        "reports.html",
+        account,
+        status=status,
+        rows=rows,
+        query=query,
+        error=error,
+        flashes=flashes,
+        **_filters(svc),
+    )

@@ -1,0 +1,202 @@
+"""Review and reporting (REV-1..5) on top of the workflow engine.
+
+Every step is a transition of schemas/workflow/declaration.yaml taken by the organisation
+holding the declaration; this module adds what the engine cannot know: which transitions
+the API's fixed verbs mean, the certificate number on a pass, reporting a batch, and the
+history as people read it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime import declarations, workflow
+from runtime.storage import loads
+from runtime.web import HttpError, Services
+
+# The API's verbs (API.md) name these transitions of the workflow schema.
+PASS = "pass"
+RETURN = "return"
+REPORT = "report"
+RESULT = {True: "record_pass", False: "record_fail"}
+CERTIFIED = RESULT[True]  # taking it gives the declaration its certificate number (CERT-1)
+
+MAX_COMMENT = 2000
+MAX_BATCH = 500
+
+
+def _error(svc: Services, status: int, code: str, path: str = "", rule: str = "REV-1") -> HttpError:
+    message = svc.bundle.text(code)
+    errors = [{"path": path, "code": code, "message": message, "rule": rule}] if path else None
+    return HttpError(status, code, message, errors=errors)
+
+
+def _organisation(svc: Services, account: dict[str, Any]) -> None:
+    if account["kind"] != "organisation":
+        raise _error(svc, 403, "forbidden")
+
+
+def clean_input(svc: Services, comment: Any, sections: Any) -> tuple[str, list[str] | None]:
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+        raise _error(svc, 422, "bad_request", "/comment")
+    if sections in (None, []):
+        return comment.strip(), None
+    known = {f.id for f in svc.bundle.declaration_sections()}
+    if not isinstance(sections, list) or not all(isinstance(s, str) and s in known for s in sections):
+        raise _error(svc, 422, "unknown_section", "/sections", rule="REV-5")
+    return comment.strip(), list(dict.fromkeys(sections))
+
+
+def act(
+    svc: Services,
+    account: dict[str, Any],
+    declaration_id: str,
+    transition_id: str,
+    *,
+    comment: Any = "",
+    sections: Any = None,
+) -> dict[str, Any]:
+    """One review step by the holding organisation; 404 for a declaration it never held."""
+    _organisation(svc, account)
+    declarations.load(svc, declaration_id, account)
+    if workflow.transition(svc, transition_id) is None:
+        raise _error(svc, 404, "unknown_transition")
+    text, chosen = clean_input(svc, comment, sections)
+    with svc.storage.transaction():
+        fresh = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+        assert fresh is not None
+        return _take(svc, fresh, account, transition_id, text, chosen)
+
+
+def _take(
+    svc: Services,
+    declaration: dict[str, Any],
+    account: dict[str, Any],
+    transition_id: str,
+    comment: str,
+    sections: list[str] | None,
+) -> dict[str, Any]:
+    step = workflow.transition(svc, transition_id)
+    if step is None or account["role"] not in step["by"]:
+        raise _error(svc, 403, "forbidden")
+    if not workflow.holds(declaration, account):
+        raise _error(svc, 409, "not_holder")
+    updated = workflow.apply(svc, declaration, account, transition_id, comment=comment, sections=sections)
+    if transition_id == CERTIFIED and not updated["certificate_no"]:
+        number = next_certificate_no(svc, int(updated["year"]))
+        svc.storage.execute("UPDATE declarations SET certificate_no = ? WHERE id = ?", (number, updated["id"]))
+        updated = {**updated, "certificate_no": number}
+    return updated
+
+
+def next_certificate_no(svc: Services, year: int) -> str:
+    """Year + a six-digit sequence, unique (the caller's transaction serialises writers)."""
+    prefix = f"{year:04d}"
+    row = svc.storage.one(
+        "SELECT MAX(certificate_no) AS last FROM declarations WHERE certificate_no LIKE ?", (prefix + "______",)
+    )
+    last = row["last"] if row else None
+    sequence = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
+    return f"{prefix}{sequence:06d}"
+
+
+def result(
+    svc: Services, account: dict[str, Any], declaration_id: str, passed: Any, comment: Any = ""
+) -> dict[str, Any]:
+    """The committee office records 通过 / 未通过 (REV-3)."""
+    if not isinstance(passed, bool):
+        raise _error(svc, 422, "bad_request", "/passed", rule="REV-3")
+    return act(svc, account, declaration_id, RESULT[passed], comment=comment)
+
+
+def report(svc: Services, account: dict[str, Any], series: Any, level: Any, ids: Any) -> list[dict[str, Any]]:
+    """Report the ticked declarations of one series × level one level up (REV-2), all or none."""
+    _organisation(svc, account)
+    if not isinstance(series, str) or not isinstance(level, str) or not series or not level:
+        raise _error(svc, 422, "bad_request", "/series", rule="REV-2")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(ids) > MAX_BATCH:
+        raise _error(svc, 422, "bad_request", "/declaration_ids", rule="REV-2")
+    if not ids:
+        raise _error(svc, 422, "report_empty", "/declaration_ids", rule="REV-2")
+    for declaration_id in ids:
+        found = declarations.load(svc, declaration_id, account)
+        if (found["series"], found["level"]) != (series, level):
+            raise _error(svc, 422, "report_mismatch", "/declaration_ids", rule="REV-2")
+    reported = []
+    with svc.storage.transaction():
+        for declaration_id in dict.fromkeys(ids):
+            fresh = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+            assert fresh is not None
+            reported.append(_take(svc, fresh, account, REPORT, "", None))
+    return reported
+
+
+def history(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
+    """REV-4 as people read it: each step with its title and the states' titles."""
+    rows = declarations.history(svc, declaration_id)
+    for row in rows:
+        step = workflow.transition(svc, row["transition"]) or {}
+        row["transition_title"] = step.get("title", row["transition"])
+        row["from_title"] = workflow.state_title(svc, row["from_state"]) if row["from_state"] else ""
+        row["to_title"] = workflow.state_title(svc, row["to_state"])
+    return rows
+
+
+def queue(
+    svc: Services,
+    account: dict[str, Any],
+    *,
+    series: str = "",
+    level: str = "",
+    state: str = "",
+    held_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Declarations the organisation holds or has held, with the applicant's name."""
+    _organisation(svc, account)
+    rows = svc.storage.all(
+        "SELECT d.*, a.name AS person_name FROM declarations d JOIN accounts a ON a.id = d.person_id"
+        " WHERE d.chain LIKE ? ORDER BY d.updated_at DESC",
+        (f'%"{account["org_id"]}"%',),
+    )
+    result = []
+    for row in rows:
+        if not declarations.visible(row, account):
+            continue
+        if held_only and row["holder_org_id"] != account["org_id"]:
+            continue
+        if (
+            (series and row["series"] != series)
+            or (level and row["level"] != level)
+            or (state and row["state"] != state)
+        ):
+            continue
+        result.append({**declarations.summary(svc, row), "person_name": row["person_name"]})
+    return result
+
+
+def reportable(svc: Services, account: dict[str, Any], series: str, level: str) -> list[dict[str, Any]]:
+    """What the report page offers: held here, of this series × level, in a state `report` leaves."""
+    step = workflow.transition(svc, REPORT) or {}
+    return [
+        row
+        for row in queue(svc, account, series=series, level=level, held_only=True)
+        if row["state"] in (step.get("from") or [])
+    ]
+
+
+def sections_of(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
+    stored = declarations.sections(svc, declaration_id)
+    return [
+        {
+            "form": form,
+            "doc": (stored.get(form.id) or {}).get("data") or {},
+            "template": f"review/declaration/{form.id}.html",
+        }
+        for form in svc.bundle.declaration_sections()
+    ]
+
+
+def reopened(declaration: dict[str, Any]) -> list[str]:
+    return list(loads(declaration["reopened"], []) or [])

@@ -1,0 +1,147 @@
+"""An optional second factor for organisation accounts: TOTP (RFC 6238; HOTP of RFC 4226,
+HMAC-SHA1, 30-second steps, 6 digits), which every authenticator app understands.
+
+accounts.totp_secret is NULL (off), "pending:<secret>" (shown, not yet confirmed) or the
+base32 secret (on: login asks for the code). Wrong codes count like wrong passwords.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import math
+import secrets
+import struct
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from runtime.accounts import audit
+from runtime.clock import iso
+from runtime.security import same
+from runtime.web import HttpError, Services
+
+STEP_SECONDS = 30
+DIGITS = 6
+PENDING = "pending:"
+
+
+def new_secret() -> str:
+    return base64.b32encode(secrets.token_bytes(20)).decode("ascii").rstrip("=")
+
+
+def hotp(secret: str, counter: int) -> str:
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**DIGITS).zfill(DIGITS)
+
+
+def code_at(secret: str, moment: datetime) -> str:
+    return hotp(secret, int(moment.timestamp()) // STEP_SECONDS)
+
+
+def matches(secret: str, code: str, moment: datetime, window: int = 1) -> bool:
+    """The code of this step or of `window` steps either side (clock drift)."""
+    code = code.strip().replace(" ", "")
+    if len(code) != DIGITS or not code.isdigit():
+        return False
+    step = int(moment.timestamp()) // STEP_SECONDS
+    return any(same(hotp(secret, step + d), code) for d in range(-window, window + 1))
+
+
+def uri(secret: str, login_name: str, issuer: str) -> str:
+    label = quote(f"{issuer}:{login_name}")
+    return f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}&digits={DIGITS}&period={STEP_SECONDS}"
+
+
+def status(account: dict[str, Any]) -> str:
+    stored = account.get("totp_secret") or ""
+    if not stored:
+        return "off"
+    return "pending" if stored.startswith(PENDING) else "on"
+
+
+def _organisation_only(svc: Services, account: dict[str, Any]) -> None:
+    if account["kind"] != "organisation":
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+
+
+def _bad_code(svc: Services) -> HttpError:
+    message = svc.bundle.text("totp_wrong")
+    return HttpError(
+        422, "totp_wrong", message, errors=[{"path": "/code", "code": "totp_wrong", "message": message, "rule": ""}]
+    )
+
+
+def start(svc: Services, account: dict[str, Any]) -> dict[str, str]:
+    """A fresh secret to put in the authenticator; on only after confirm()."""
+    _organisation_only(svc, account)
+    if status(account) == "on":
+        raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))
+    secret = new_secret()
+    with svc.storage.transaction():
+        svc.storage.execute("UPDATE accounts SET totp_secret = ? WHERE id = ?", (PENDING + secret, account["id"]))
+    return {"secret": secret, "uri": uri(secret, account["login_name"], str(svc.bundle.platform.get("name", "")))}
+
+
+def confirm(svc: Services, account: dict[str, Any], code: str) -> None:
+    _organisation_only(svc, account)
+    if status(account) != "pending":
+        raise HttpError(409, "totp_not_started", svc.bundle.text("totp_not_started"))
+    secret = str(account["totp_secret"])[len(PENDING) :]
+    if not matches(secret, code, svc.clock.now()):
+        raise _bad_code(svc)
+    with svc.storage.transaction():
+        svc.storage.execute("UPDATE accounts SET totp_secret = ? WHERE id = ?", (secret, account["id"]))
+        audit(svc, account["id"], "totp_enabled", account["id"], {})
+
+
+def disable(svc: Services, account: dict[str, Any], code: str) -> None:
+    _organisation_only(svc, account)
+    if status(account) == "on" and not matches(str(account["totp_secret"]), code, svc.clock.now()):
+        raise _bad_code(svc)
+    with svc.storage.transaction():
+        svc.storage.execute("UPDATE accounts SET totp_secret = NULL WHERE id = ?", (account["id"],))
+        audit(svc, account["id"], "totp_disabled", account["id"], {})
+
+
+def check_login(svc: Services, account: dict[str, Any], code: str, ip: str) -> None:
+    """After a right password: nothing for accounts without TOTP; else the code must match.
+    Wrong codes are counted per account, and too many lock the second step for a while."""
+    if status(account) != "on":
+        return
+    now = svc.clock.now()
+    lock_minutes = svc.policy("lock_minutes")
+    since = iso(now - timedelta(minutes=lock_minutes))
+    failures = svc.storage.all(
+        "SELECT at FROM login_attempts WHERE account_id = ? AND outcome = 'bad_totp' AND at > ? ORDER BY at",
+        (account["id"], since),
+    )
+    if len(failures) >= svc.policy("lock_after_failures"):
+        retry = lock_minutes * 60 - int((now - datetime.fromisoformat(failures[-1]["at"])).total_seconds())
+        retry = max(retry, 1)
+        raise HttpError(
+            423,
+            "locked",
+            svc.bundle.text("totp_locked", minutes=max(1, math.ceil(retry / 60))),
+            headers={"Retry-After": str(retry)},
+            extra={"retry_after": retry},
+        )
+    if not code.strip():
+        raise HttpError(401, "totp_required", svc.bundle.text("totp_required"), extra={"totp_required": True})
+    if not matches(str(account["totp_secret"]), code, now):
+        with svc.storage.transaction():
+            svc.storage.insert(
+                "login_attempts",
+                {
+                    "account_id": account["id"],
+                    "account_text": account["login_name"],
+                    "ip": ip,
+                    "at": iso(now),
+                    "outcome": "bad_totp",
+                },
+            )
+        raise HttpError(401, "totp_wrong", svc.bundle.text("totp_wrong"), extra={"totp_required": True})

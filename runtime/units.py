@@ -1,0 +1,447 @@
+"""Units: registration (UNIT-1), 职称评审 permission (UNIT-3, UNIT-4) and recovery by the
+region's HR authority (UNIT-5).
+
+Which role a self-registered unit's account gets, and which role reviews permission
+requests, are role names of platform.yaml `roles`: the machinery gives them these powers,
+and the workflow's powers come from schemas/workflow/.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from runtime import accounts, routing
+from runtime.clock import iso
+from runtime.security import hash_password
+from runtime.storage import dumps, loads
+from runtime.web import HttpError, Services
+from vocabulary.formats import is_uscc, uscc_division, uscc_shape_ok
+
+UNIT_KINDS = ("employer",)
+# A self-registered unit has one account that both reviews its applicants and reports upward.
+UNIT_ROLE = "reviewer"
+# The role of an HR authority's staff: permission requests and unit passwords of its region.
+HR_ROLE = "hr_admin"
+HR_KIND = "region_hr"
+SUPERVISOR_KIND = "supervisor"
+# Roles of organisation staff who may request and decide paths (everyone but platform support).
+STAFF_ROLES = ("unit_admin", "reviewer", "hr_admin", "committee_office")
+UNIT_EDITABLE = ("contact", "mobile")  # what a unit may change after confirming (UNIT-1)
+
+
+def _error(svc: Services, status: int, code: str, **values: object) -> HttpError:
+    return HttpError(status, code, svc.bundle.text(code, **values))
+
+
+def not_found(svc: Services) -> HttpError:
+    return _error(svc, 404, "not_found")
+
+
+def organisation(svc: Services, org_id: str | None) -> dict[str, Any] | None:
+    if not org_id:
+        return None
+    return svc.storage.one("SELECT * FROM organisations WHERE id = ?", (org_id,))
+
+
+def account_org(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
+    """The caller's organisation; people have none (403)."""
+    org = organisation(svc, account["org_id"]) if account["kind"] == "organisation" else None
+    if org is None:
+        raise _error(svc, 403, "forbidden")
+    return org
+
+
+def kinds(org: dict[str, Any]) -> list[str]:
+    return list(loads(org["kinds"], []))
+
+
+def is_staff(account: dict[str, Any]) -> bool:
+    return bool(account["kind"] == "organisation" and account["role"] in STAFF_ROLES)
+
+
+def region_choice(svc: Services, value: Any) -> dict[str, Any] | None:
+    """A region of the deployment from a division code (the forms) or a platform region id."""
+    if not isinstance(value, str) or not value:
+        return None
+    return routing.region_by_code(svc, value) or routing.region(svc, value)
+
+
+def supervisors(svc: Services) -> list[dict[str, Any]]:
+    rows = svc.storage.all("SELECT id, name, kinds, region FROM organisations ORDER BY authority DESC, name")
+    return [r for r in rows if SUPERVISOR_KIND in kinds(r)]
+
+
+def resolve_supervisor(svc: Services, value: Any) -> str | None:
+    """A supervising department chosen by id or typed by name; None when not one."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    found = next((s for s in supervisors(svc) if value.strip() in (s["id"], s["name"])), None)
+    return str(found["id"]) if found else None
+
+
+def _region_and_supervisor(svc: Services, form_id: str, document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Turns region and supervisor into the form's values in place; the errors they have."""
+    errors = []
+    where = region_choice(svc, document.get("region"))
+    if where is not None:
+        document["region"] = where["code"]
+    supervisor = document.get("supervisor")
+    if isinstance(supervisor, str) and supervisor.strip():
+        resolved = resolve_supervisor(svc, supervisor)
+        if resolved is None:
+            errors.append(accounts.field_error(svc, form_id, "supervisor", "supervisor_unknown"))
+        else:
+            document["supervisor"] = resolved
+    return errors
+
+
+def check_form(svc: Services, form_id: str, document: Any) -> tuple[dict[str, Any], list[Any]]:
+    """A unit form's errors, letting a well-shaped credit code with a bad check character
+    through: that is for the permission check to judge (UNIT-3)."""
+    if not isinstance(document, dict):
+        raise accounts.validation_error(svc, [accounts.field_error(svc, form_id, "", "invalid_document")])
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in document.items()}
+    if isinstance(cleaned.get("uscc"), str):
+        cleaned["uscc"] = cleaned["uscc"].upper()
+    errors: list[Any] = _region_and_supervisor(svc, form_id, cleaned)
+    form = svc.bundle.forms[form_id]
+    for error in form.validator.errors(cleaned, svc.bundle.context(today=svc.clock.today())):
+        if error.severity != "error":
+            continue
+        if error.path == "/uscc" and error.code == "format" and uscc_shape_ok(cleaned.get("uscc", "")):
+            continue
+        if error.path == "/supervisor" and any(e["path"] == "/supervisor" for e in errors if isinstance(e, dict)):
+            continue
+        errors.append(error)
+    outside = cleaned.get("region") and routing.region_by_code(svc, str(cleaned["region"])) is None
+    if outside and not any(getattr(e, "path", None) == "/region" for e in errors):
+        errors.append(accounts.field_error(svc, form_id, "region", "region_outside"))
+    return cleaned, errors
+
+
+# -- registration (UNIT-1) -------------------------------------------------------------
+
+
+def validate_unit(svc: Services, document: Any) -> dict[str, Any]:
+    """Every error of a unit registration, or the cleaned document."""
+    cleaned, errors = check_form(svc, "unit_registration", document)
+    password = cleaned.get("password")
+    if isinstance(password, str) and password:
+        errors += accounts.check_password_policy(svc, "unit_registration", password)
+    login_name = str(cleaned.get("login_name") or "")
+    if login_name and svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = ?", (login_name,)):
+        errors.append(accounts.field_error(svc, "unit_registration", "login_name", "duplicate_login_name"))
+    if errors:
+        raise accounts.validation_error(svc, errors)
+    return cleaned
+
+
+def create_unit(svc: Services, cleaned: dict[str, Any], password_hash: str) -> tuple[str, str]:
+    """The confirmed unit: an organisation without permission yet, and its account."""
+    org_id = "u_" + uuid.uuid4().hex[:16]
+    account_id = uuid.uuid4().hex
+    where = routing.region_by_code(svc, str(cleaned["region"]))
+    assert where is not None
+    now = iso(svc.clock.now())
+    with svc.storage.transaction():
+        if svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = ?", (cleaned["login_name"],)):
+            raise accounts.validation_error(
+                svc, [accounts.field_error(svc, "unit_registration", "login_name", "duplicate_login_name")]
+            )
+        svc.storage.insert(
+            "organisations",
+            {
+                "id": org_id,
+                "name": cleaned["unit_name"],
+                "kinds": dumps(list(UNIT_KINDS)),
+                "region": where["id"],
+                "supervisor_id": cleaned.get("supervisor") or None,
+                "uscc": cleaned["uscc"],
+                "authority": 0,
+                "permitted": 0,
+                "data": dumps({"contact": cleaned.get("contact", "")}),
+                "created_at": now,
+            },
+        )
+        svc.storage.insert(
+            "accounts",
+            {
+                "id": account_id,
+                "kind": "organisation",
+                "role": UNIT_ROLE,
+                "login_name": cleaned["login_name"],
+                "id_number": None,
+                "name": cleaned["unit_name"],
+                "mobile": cleaned.get("mobile"),
+                "org_id": org_id,
+                "password_hash": password_hash,
+                "data": dumps({"contact": cleaned.get("contact", "")}),
+                "created_at": now,
+            },
+        )
+        accounts.audit(svc, account_id, "unit_registered", org_id, {"name": cleaned["unit_name"]})
+    return org_id, account_id
+
+
+def unit_info(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
+    org = account_org(svc, account)
+    where = routing.region(svc, org["region"])
+    supervisor = organisation(svc, org["supervisor_id"])
+    return {
+        "id": org["id"],
+        "unit_name": org["name"],
+        "uscc": org["uscc"],
+        "region": where["code"] if where else None,
+        "region_id": org["region"],
+        "region_name": where["name"] if where else None,
+        "supervisor": org["supervisor_id"],
+        "supervisor_name": supervisor["name"] if supervisor else None,
+        "permitted": bool(org["permitted"]),
+        "kinds": kinds(org),
+        "login_name": account["login_name"],
+        "contact": loads(account["data"], {}).get("contact", ""),
+        "mobile": account["mobile"],
+        "role": account["role"],
+        "permission": latest_permission(svc, org["id"]),
+    }
+
+
+def update_unit(svc: Services, account: dict[str, Any], changes: Any) -> None:
+    """Contact and mobile stay editable; the unit name is frozen after confirmation (UNIT-1)."""
+    account_org(svc, account)
+    if not isinstance(changes, dict):
+        raise _error(svc, 422, "invalid_document")
+    form = svc.bundle.forms["unit_registration"]
+    errors: list[Any] = []
+    for key in changes:
+        descriptor = form.field_index.get(key)
+        if descriptor is not None and descriptor.get("frozen"):
+            errors.append(accounts.field_error(svc, "unit_registration", key, "frozen_field"))
+        elif key not in UNIT_EDITABLE:
+            errors.append(
+                {
+                    "path": f"/{key}",
+                    "code": "additionalProperties",
+                    "message": svc.bundle.text("unknown_field"),
+                    "rule": "UNIT-1",
+                }
+            )
+    if errors:
+        raise accounts.validation_error(svc, errors)
+    current = {"contact": loads(account["data"], {}).get("contact", ""), "mobile": account["mobile"]}
+    merged = {**current, **{k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}}
+    found = [
+        e
+        for e in form.validator.errors(merged, svc.bundle.context(today=svc.clock.today()))
+        if e.severity == "error" and e.path.strip("/") in changes
+    ]
+    if found:
+        raise accounts.validation_error(svc, found)
+    with svc.storage.transaction():
+        data = {**loads(account["data"], {}), "contact": merged["contact"]}
+        svc.storage.execute(
+            "UPDATE accounts SET data = ?, mobile = ? WHERE id = ?", (dumps(data), merged["mobile"], account["id"])
+        )
+        accounts.audit(svc, account["id"], "unit_info", account["org_id"], {"fields": sorted(changes)})
+
+
+# -- permission (UNIT-3, UNIT-4) --------------------------------------------------------
+
+
+def latest_permission(svc: Services, org_id: str) -> dict[str, Any] | None:
+    row = svc.storage.one(
+        "SELECT * FROM permission_requests WHERE org_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1", (org_id,)
+    )
+    return _permission_view(svc, row) if row else None
+
+
+def _permission_view(svc: Services, row: dict[str, Any]) -> dict[str, Any]:
+    org = organisation(svc, row["org_id"]) or {}
+    where = routing.region(svc, row["region"])
+    return {
+        "id": row["id"],
+        "org_id": row["org_id"],
+        "unit_name": org.get("name"),
+        "region": row["region"],
+        "region_name": where["name"] if where else row["region"],
+        "data": loads(row["data"], {}),
+        "state": row["state"],
+        "state_title": svc.bundle.text(f"permission_{row['state']}"),
+        "reasons": loads(row["reasons"], []),
+        "reason_titles": [svc.bundle.text(f"reason_{r}") for r in loads(row["reasons"], [])],
+        "comment": row["comment"],
+        "created_at": row["created_at"],
+        "decided_at": row["decided_at"],
+    }
+
+
+def _same_name_permitted(svc: Services, org: dict[str, Any]) -> bool:
+    return bool(
+        svc.storage.one(
+            "SELECT 1 AS x FROM organisations WHERE name = ? AND permitted = 1 AND id != ?", (org["name"], org["id"])
+        )
+    )
+
+
+def automatic_check(svc: Services, uscc: str, where: dict[str, Any]) -> list[str]:
+    """Why the automatic check fails (UNIT-3): the check character, and the code's division
+    digits against the chosen region — a city-level region takes any code of its city."""
+    reasons = []
+    if not is_uscc(uscc):
+        reasons.append("checksum")
+    division = uscc_division(uscc) or ""
+    prefix = 4 if where["kind"] == "city" else 6
+    if division[:prefix] != str(where["code"])[:prefix]:
+        reasons.append("region")
+    return reasons
+
+
+def request_permission(svc: Services, account: dict[str, Any], document: Any) -> dict[str, Any]:
+    org = account_org(svc, account)
+    if org["authority"] or not set(UNIT_KINDS) & set(kinds(org)):
+        raise _error(svc, 403, "unit_only")
+    cleaned, errors = check_form(svc, "permission_request", document)
+    if errors:
+        raise accounts.validation_error(svc, errors)
+    where = routing.region_by_code(svc, str(cleaned["region"]))
+    assert where is not None
+    reasons = automatic_check(svc, str(cleaned["uscc"]), where)
+    state = "pending_manual" if reasons else "auto_approved"
+    request_id = uuid.uuid4().hex
+    now = iso(svc.clock.now())
+    with svc.storage.transaction():
+        fresh = organisation(svc, org["id"])
+        assert fresh is not None
+        if fresh["permitted"]:
+            raise _error(svc, 409, "already_permitted")
+        if svc.storage.one(
+            "SELECT 1 AS x FROM permission_requests WHERE org_id = ? AND state = 'pending_manual'", (org["id"],)
+        ):
+            raise _error(svc, 409, "permission_pending_exists")
+        if _same_name_permitted(svc, fresh):
+            raise _error(svc, 409, "duplicate_unit")
+        svc.storage.insert(
+            "permission_requests",
+            {
+                "id": request_id,
+                "org_id": org["id"],
+                "region": where["id"],
+                "data": dumps({k: cleaned.get(k) for k in ("uscc", "region", "supervisor")}),
+                "state": state,
+                "reasons": dumps(reasons),
+                "created_at": now,
+                "decided_at": None if reasons else now,
+            },
+        )
+        svc.storage.execute(
+            "UPDATE organisations SET uscc = ?, region = ?, supervisor_id = ?, permitted = ? WHERE id = ?",
+            (cleaned["uscc"], where["id"], cleaned.get("supervisor") or None, 0 if reasons else 1, org["id"]),
+        )
+        accounts.audit(svc, account["id"], "permission_requested", org["id"], {"state": state, "reasons": reasons})
+    row = svc.storage.one("SELECT * FROM permission_requests WHERE id = ?", (request_id,))
+    assert row is not None
+    return _permission_view(svc, row)
+
+
+def hr_org(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
+    """The caller's HR authority, when the caller is its HR staff; else 403."""
+    org = account_org(svc, account)
+    if account["role"] != HR_ROLE or HR_KIND not in kinds(org):
+        raise _error(svc, 403, "forbidden")
+    return org
+
+
+def permission_requests(svc: Services, account: dict[str, Any], state: str | None = None) -> list[dict[str, Any]]:
+    """The requests of the caller's region only, pending first."""
+    org = hr_org(svc, account)
+    rows = svc.storage.all(
+        "SELECT * FROM permission_requests WHERE region = ?"
+        " ORDER BY state != 'pending_manual', created_at DESC, rowid DESC",
+        (org["region"],),
+    )
+    return [_permission_view(svc, r) for r in rows if state in (None, "", r["state"])]
+
+
+def decide_permission(
+    svc: Services, account: dict[str, Any], request_id: str, *, approve: bool, comment: str
+) -> dict[str, Any]:
+    org = hr_org(svc, account)
+    if not approve and not comment.strip():
+        raise _comment_required(svc)
+    now = iso(svc.clock.now())
+    with svc.storage.transaction():
+        row = svc.storage.one("SELECT * FROM permission_requests WHERE id = ?", (str(request_id)[:64],))
+        if row is None or row["region"] != org["region"]:
+            raise not_found(svc)
+        if row["state"] != "pending_manual":
+            raise _error(svc, 409, "already_decided")
+        unit = organisation(svc, row["org_id"])
+        assert unit is not None
+        if approve and _same_name_permitted(svc, unit):
+            raise _error(svc, 409, "duplicate_unit")
+        state = "approved" if approve else "rejected"
+        svc.storage.execute(
+            "UPDATE permission_requests SET state = ?, comment = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+            (state, comment.strip(), account["id"], now, row["id"]),
+        )
+        if approve:
+            svc.storage.execute("UPDATE organisations SET permitted = 1 WHERE id = ?", (unit["id"],))
+        accounts.audit(
+            svc, account["id"], f"permission_{state}", unit["id"], {"request": row["id"], "comment": comment}
+        )
+        fresh = svc.storage.one("SELECT * FROM permission_requests WHERE id = ?", (row["id"],))
+    assert fresh is not None
+    return _permission_view(svc, fresh)
+
+
+def _comment_required(svc: Services) -> HttpError:
+    message = svc.bundle.text("reject_comment_required")
+    return HttpError(
+        422,
+        "comment_required",
+        message,
+        errors=[{"path": "/comment", "code": "comment_required", "message": message, "rule": "UNIT-3"}],
+    )
+
+
+# -- recovery by the region's HR authority (UNIT-5) --------------------------------------
+
+
+def region_units(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]:
+    org = hr_org(svc, account)
+    rows = svc.storage.all(
+        "SELECT o.id, o.name, o.uscc, o.permitted, a.login_name, a.mobile FROM organisations o"
+        " LEFT JOIN accounts a ON a.org_id = o.id WHERE o.authority = 0 AND o.region = ? ORDER BY o.name",
+        (org["region"],),
+    )
+    return [{**r, "permitted": bool(r["permitted"])} for r in rows]
+
+
+def reset_unit_password(svc: Services, account: dict[str, Any], org_id: str) -> dict[str, str]:
+    """A new temporary password for a unit of the caller's region, shown once; audited."""
+    org = hr_org(svc, account)
+    unit = organisation(svc, str(org_id)[:64])
+    if unit is None or unit["authority"] or unit["region"] != org["region"]:
+        raise not_found(svc)
+    target = svc.storage.one(
+        "SELECT * FROM accounts WHERE org_id = ? AND kind = 'organisation' ORDER BY created_at, rowid LIMIT 1",
+        (unit["id"],),
+    )
+    if target is None:
+        raise not_found(svc)
+    password = secrets.token_urlsafe(12)
+    password_hash = hash_password(password)
+    with svc.storage.transaction():
+        svc.storage.execute(
+            # a unit that lost its password may have lost its authenticator too: the HR
+            # authority's reset also turns the second factor off (the unit can turn it on again)
+            "UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = NULL, totp_secret = NULL"
+            " WHERE id = ?",
+            (password_hash, target["id"]),
+        )
+        svc.storage.execute("DELETE FROM sessions WHERE account_id = ?", (target["id"],))
+        svc.storage.execute("UPDATE api_tokens SET revoked = 1 WHERE account_id = ?", (target["id"],))
+        accounts.audit(svc, account["id"], "password_reset", target["id"], {"by": "hr", "org": unit["id"]})
+    return {"account_id": target["id"], "login_name": target["login_name"], "temporary_password": password}

@@ -1,0 +1,21 @@
+"""The OpenAPI document describes every applicant API path and verb (API.md)."""
+
+from __future__ import annotations
+
+import pytest
+from applicant_helpers import World
+from starlette.routing import Route
+
+from runtime import api_accounts, api_declarations
+
+
+@pytest.mark.parametrize("module", [api_accounts, api_declarations])
+def test_every_applicant_api_route_is_in_the_openapi_document(world: World, module: object) -> None:
+    document = world.client.get("/api/v1/openapi.json").json()
+    for route in module.routes():  # type: ignore[attr-defined]
+        assert isinstance(route, Route)
+        described = document["paths"].get(route.path)
+        assert described is not None, route.path
+        for method in route.methods or ():
+            if method != "HEAD":
+                assert method.lower() in described, (method, route.path)

@@ -1,0 +1,301 @@
+"""The applicant's pages, rendered and read: required markers, inline Chinese errors next to the
+fields, rows added and removed without JavaScript, uploads per section and per row with their
+errors, the overview's completeness, cascading selects narrowed by level and series."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from applicant_helpers import Applicant, World, csrf_of, valid_sections
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def pages(world: World, applicant: Applicant) -> tuple[Any, str]:
+    """A logged-in page client and a fresh declaration."""
+    client = world.page_client()
+    world.page_login(client, applicant.doc["login_name"])
+    created = client.post(
+        "/declarations/new", data={"csrf_token": csrf_of(client.get("/declarations").text)}, follow_redirects=False
+    )
+    assert created.status_code == 303
+    return client, created.headers["location"].rsplit("/", 1)[-1]
+
+
+def _section(client: Any, declaration_id: str, section: str, **params: str) -> Any:
+    return client.get(f"/declarations/{declaration_id}/sections/{section}", params=params)
+
+
+def _post(client: Any, declaration_id: str, section: str, data: dict[str, str]) -> Any:
+    page = _section(client, declaration_id, section)
+    return client.post(
+        f"/declarations/{declaration_id}/sections/{section}", data={"csrf_token": csrf_of(page.text), **data}
+    )
+
+
+def _options(html: str, select_id: str) -> list[str]:
+    found = re.search(rf'<select id="{select_id}".*?</select>', html, re.S)
+    assert found, select_id
+    return [v for v in re.findall(r'<option value="([^"]*)"', found.group(0)) if v]
+
+
+def _attributes_are_separated(html: str) -> None:
+    glued = re.search(r'="[^"]*"[^\s>/]', html)
+    assert not glued, f"attributes run together: {glued.group(0)[:80] if glued else ''}"
+
+
+SECTIONS = list(valid_sections("x"))
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_section_page_renders_with_required_markers_and_well_formed_attributes(
+    world: World, pages: tuple[Any, str], section: str
+) -> None:
+    client, declaration_id = pages
+    page = _section(client, declaration_id, section)
+    assert page.status_code == 200
+    html = page.text
+    form = world.client.app.state.services.bundle.sections["declaration"][section]  # type: ignore[attr-defined]
+    for field in form.compiled["fields"]:
+        label = re.search(
+            rf'<(label for="{field["id"]}"|fieldset class="group[^"]*" id="{field["id"]}")>?.*?</(label|legend)>',
+            html,
+            re.S,
+        )
+        assert label, field["id"]
+        assert ('<span class="req">*</span>' in label.group(0)) == bool(field.get("required")), field["id"]
+    for column in (form.compiled.get("rows") or {}).get("fields") or []:
+        header = re.search(rf"<th>{re.escape(column['title'])}(<span class=\"req\">\*</span>)?</th>", html)
+        assert header and bool(header.group(1)) == bool(column.get("required")), column["id"]
+    assert ('id="uploads"' in html) == bool(form.compiled.get("uploads"))
+    assert 'class="default-submit"' in html and html.index("default-submit") < html.index('id="save"')
+    _attributes_are_separated(html)
+    assert "<script>" not in html and " onclick=" not in html and 'style="' not in html
+
+
+def test_errors_appear_in_chinese_next_to_their_fields_and_in_a_summary(world: World, pages: tuple[Any, str]) -> None:
+    client, declaration_id = pages
+    page = _post(client, declaration_id, "header", {"rank": "6/5", "mode": "破格", "is_work_unit": "否"})
+    assert page.status_code == 422
+    html = page.text
+    for field, message in [
+        ("rank", "单位推荐排序格式应为"),
+        ("exception", "申报方式为“破格”的,须选填破格情况"),
+        ("work_unit", "须填写工作单位"),
+        ("level", "请填写申报级别"),
+    ]:
+        block = re.search(rf'<div class="field has-error">\s*<label for="{field}">.*?</div>', html, re.S)
+        assert block, field
+        assert f'aria-describedby="{field}-error"' in block.group(0)
+        assert re.search(rf'<p class="error" id="{field}-error">[^<]*{re.escape(message)}', block.group(0)), field
+        assert f'<a href="#{field}">' in html
+    assert re.search(r"共有\d+处填写有误", html)
+    assert 'value="6/5"' in html  # what was typed stays
+    # the draft is kept so nothing typed is lost, and the overview counts its errors
+    overview = client.get(f"/declarations/{declaration_id}")
+    assert re.search(r"申报基本信息</a>.*?<span class=\"bad\">\d+处待修改</span>", overview.text, re.S)
+
+
+def test_row_errors_appear_in_their_cells(world: World, pages: tuple[Any, str]) -> None:
+    client, declaration_id = pages
+    page = _post(
+        client,
+        declaration_id,
+        "work_experience",
+        {
+            "rows.0.start": "2012.07",
+            "rows.0.end": "2015.06",
+            "rows.0.unit_dept_post": "甲/乙/丙",
+            "rows.1.start": "2016.03",
+            "rows.1.end": "至今",
+            "rows.1.unit_dept_post": "甲-乙-丙",
+        },
+    )
+    assert page.status_code == 422
+    assert re.search(r'<p class="error" id="rows-1-start-error">工作经历应连续填写', page.text)
+    assert re.search(r'<p class="error" id="rows-1-unit_dept_post-error">单位-部门-岗位应按', page.text)
+    assert '<td class="has-error" data-label="开始时间">' in page.text
+
+
+def test_rows_are_added_and_removed_without_javascript(world: World, pages: tuple[Any, str]) -> None:
+    client, declaration_id = pages
+    empty = _section(client, declaration_id, "work_experience")
+    assert len(re.findall(r"<tr data-row>", empty.text)) == 1  # one blank row to start with
+    row0 = {"rows.0.start": "2012.07", "rows.0.end": "2015.06", "rows.0.unit_dept_post": "甲/乙/丙"}
+    saved0 = _post(client, declaration_id, "work_experience", {**row0, "save": "1"})
+    assert len(re.findall(r"<tr data-row>", saved0.text)) == 2  # the saved row and a blank one for the next
+    added = _post(client, declaration_id, "work_experience", {**row0, "add_row": "1"})
+    assert len(re.findall(r"<tr data-row>", added.text)) == 3  # 新增一行: one more blank row
+    assert 'name="rows.2.start"' in added.text and 'value="2012.07"' in added.text
+    row1 = {"rows.1.start": "2015.07", "rows.1.end": "至今", "rows.1.unit_dept_post": "丁/戊/己"}
+    saved = _post(client, declaration_id, "work_experience", {**row0, **row1, "rows.2.start": "", "save": "1"})
+    assert saved.status_code == 200 and "保存成功" in saved.text
+    assert len(re.findall(r"<tr data-row>", saved.text)) == 3
+    removed = _post(client, declaration_id, "work_experience", {**row0, **row1, "remove_row": "0"})
+    stored = world.one(
+        "SELECT data FROM sections WHERE declaration_id = ? AND section_id = 'work_experience'", (declaration_id,)
+    )["data"]
+    assert "丁/戊/己" in stored and "甲/乙/丙" not in stored
+    assert 'value="丁/戊/己"' in removed.text and 'value="甲/乙/丙"' not in removed.text
+
+
+def test_a_cleared_row_in_the_middle_does_not_shift_the_removed_one(world: World, pages: tuple[Any, str]) -> None:
+    client, declaration_id = pages
+    rows = {
+        "rows.0.start": "2012.07", "rows.0.end": "2015.06", "rows.0.unit_dept_post": "甲/乙/丙",
+        "rows.1.start": "", "rows.1.end": "", "rows.1.unit_dept_post": "",
+        "rows.2.start": "2015.07", "rows.2.end": "至今", "rows.2.unit_dept_post": "丁/戊/己",
+    }  # fmt: skip
+    _post(client, declaration_id, "work_experience", {**rows, "remove_row": "2"})
+    stored = world.one(
+        "SELECT data FROM sections WHERE declaration_id = ? AND section_id = 'work_experience'", (declaration_id,)
+    )["data"]
+    assert "甲/乙/丙" in stored and "丁/戊/己" not in stored
+
+
+def test_the_cascading_selects_offer_the_options_of_the_chosen_level_and_series(
+    world: World, pages: tuple[Any, str]
+) -> None:
+    client, declaration_id = pages
+    blank = _section(client, declaration_id, "header")
+    assert "馆员" in _options(blank.text, "title") and "经济师" in _options(blank.text, "title")
+    chosen = _post(client, declaration_id, "header", {"level": "中级", "series": "档案"})
+    assert _options(chosen.text, "title") == ["馆员"]
+    assert _options(chosen.text, "specialty") == ["档案管理", "档案保护技术", "档案信息化", "档案编研"]
+    assert 'data-depends-on="level,series"' in chosen.text
+    senior = _post(client, declaration_id, "header", {"level": "初级", "series": "档案"})
+    assert _options(senior.text, "title") == ["助理馆员", "管理员"]
+    series_only = _post(client, declaration_id, "header", {"series": "档案"})
+    assert _options(series_only.text, "title") == ["研究馆员", "副研究馆员", "馆员", "助理馆员", "管理员"]
+
+
+def test_a_typed_unit_name_becomes_the_units_id_and_shows_as_its_name(
+    world: World, pages: tuple[Any, str], unit_id: str
+) -> None:
+    client, declaration_id = pages
+    page = _post(client, declaration_id, "header", {"unit": "威海市测试档案服务中心"})
+    assert 'value="威海市测试档案服务中心"' in page.text
+    stored = world.one(
+        "SELECT data FROM sections WHERE declaration_id = ? AND section_id = 'header'", (declaration_id,)
+    )
+    assert f'"unit":"{unit_id}"' in stored["data"]
+    unknown = _post(client, declaration_id, "header", {"unit": "不存在的单位"})
+    assert re.search(r'<p class="error" id="unit-error">所选申报单位尚未取得职称评审权限', unknown.text)
+    search = client.get("/units/search", params={"q": "测试档案"}).json()["units"]
+    assert [u["name"] for u in search] == ["威海市测试档案服务中心"]
+
+
+def test_the_system_fields_show_their_values_after_a_save(world: World, pages: tuple[Any, str]) -> None:
+    client, declaration_id = pages
+    page = _post(client, declaration_id, "header", {"rank": "1/1", "year": "1999", "entrusted": "是"})
+    assert re.search(r'<input id="year"[^>]*value="2026"[^>]*readonly', page.text, re.S)
+    assert re.search(r'<input id="entrusted"[^>]*value="否"[^>]*readonly', page.text, re.S)
+
+
+def _upload(client: Any, declaration_id: str, section: str, data: dict[str, str], content: bytes) -> Any:
+    page = _section(client, declaration_id, section)
+    return client.post(
+        f"/declarations/{declaration_id}/attachments?section={section}",
+        data={"csrf_token": csrf_of(page.text), "section_id": section, **data},
+        files={"file": ("材料.pdf", content, "application/pdf")},
+        follow_redirects=False,
+    )
+
+
+def test_uploads_per_section_and_per_row_are_listed_on_the_section_page(
+    world: World, pages: tuple[Any, str], unit_id: str
+) -> None:
+    client, declaration_id = pages
+    education = _section(client, declaration_id, "education")
+    assert 'enctype="multipart/form-data"' in education.text and 'name="row_number"' not in education.text
+    done = _upload(client, declaration_id, "education", {"kind": "verification"}, PDF)
+    assert done.status_code == 303 and done.headers["location"].endswith("/sections/education#uploads")
+    listed = client.get(done.headers["location"])
+    link = re.search(r'<a href="/attachments/([0-9a-f]+)">材料.pdf</a>', listed.text)
+    assert link
+    assert client.get(f"/attachments/{link.group(1)}").content == PDF
+    # per row: the achievements section asks which row the file proves
+    achievements = _section(client, declaration_id, "achievements")
+    assert 'name="row_number"' in achievements.text
+    row = _upload(client, declaration_id, "achievements", {"kind": "proof", "row_number": "2"}, PDF + b"2")
+    assert row.status_code == 303
+    shown = client.get(row.headers["location"])
+    assert re.search(r"材料.pdf</a> \(第几行 2\)", shown.text)
+    assert world.one("SELECT row FROM attachments WHERE section_id = 'achievements'")["row"] == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "data", "message"),
+    [
+        (b"\x7fELF\x02\x01\x01", {"kind": "verification"}, "不支持的文件类型,请上传pdf、jpg或png文件"),
+        (b"", {"kind": "verification"}, "文件内容为空"),
+        (PDF, {"kind": "passport"}, "该栏目不接受此类附件"),
+        (PDF + b"0" * (10 * 1024 * 1024), {"kind": "verification"}, "文件大小超过限制(10240KB)"),
+    ],
+)
+def test_an_upload_error_is_shown_on_the_section_page(
+    world: World, pages: tuple[Any, str], content: bytes, data: dict[str, str], message: str
+) -> None:
+    client, declaration_id = pages
+    refused = _upload(client, declaration_id, "education", data, content)
+    assert refused.status_code == 303
+    assert "upload_error=" in refused.headers["location"]
+    page = client.get(refused.headers["location"])
+    assert re.search(rf'<p class="error" role="alert" id="upload-error">{re.escape(message)}</p>', page.text)
+    assert world.one("SELECT COUNT(*) AS n FROM attachments")["n"] == 0
+
+
+def test_the_upload_error_shows_only_known_messages(world: World, pages: tuple[Any, str]) -> None:
+    client, declaration_id = pages
+    page = _section(client, declaration_id, "education", upload_error="<script>alert(1)</script>")
+    assert 'id="upload-error"' not in page.text and "alert(1)" not in page.text
+    limited = _section(client, declaration_id, "education", upload_error="too_many_files", limit="<b>")
+    assert "该类附件最多上传个" in limited.text and "<b>" not in limited.text
+
+
+def test_a_failed_upload_returns_to_a_real_section_only(world: World, pages: tuple[Any, str]) -> None:
+    client, declaration_id = pages
+    page = _section(client, declaration_id, "education")
+    refused = client.post(
+        f"/declarations/{declaration_id}/attachments?section=//evil.example",
+        data={"csrf_token": csrf_of(page.text), "section_id": "education", "kind": "verification"},
+        files={"file": ("a.pdf", b"MZ", "application/pdf")},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 303
+    assert refused.headers["location"].startswith(f"/declarations/{declaration_id}/sections/header?")
+
+
+def test_the_overview_lists_which_sections_are_complete(
+    world: World, applicant: Applicant, pages: tuple[Any, str], unit_id: str
+) -> None:
+    client, declaration_id = pages
+    fresh = client.get(f"/declarations/{declaration_id}")
+    assert fresh.text.count('<span class="ok">已完成</span>') == 5  # nothing required yet in 5 sections
+    applicant.save(declaration_id, "header", valid_sections(unit_id)["header"])
+    applicant.save(declaration_id, "education", valid_sections(unit_id)["education"])
+    after = client.get(f"/declarations/{declaration_id}")
+    assert after.text.count('<span class="ok">已完成</span>') == 7
+    rows = re.findall(r'sections/([a-z_]+)">[^<]+</a>.*?<td><span class="(ok|bad)">', after.text, re.S)
+    assert dict(rows)["header"] == "ok" and dict(rows)["work_experience"] == "bad"
+
+
+def test_my_declarations_page_shows_state_holder_and_the_new_button(
+    world: World, applicant: Applicant, pages: tuple[Any, str]
+) -> None:
+    client, declaration_id = pages
+    page = client.get("/declarations")
+    assert f'href="/declarations/{declaration_id}"' in page.text
+    assert "草稿" in page.text and "申报人(本人)" in page.text
+    assert 'id="new-declaration"' in page.text and "2026年度威海市职称申报通知" in page.text
+    assert "张1" in page.text  # who is logged in
+
+
+def test_the_layout_shows_the_logged_in_name_and_a_logout_form(world: World, pages: tuple[Any, str]) -> None:
+    client, _ = pages
+    page = client.get("/declarations")
+    assert '<span class="who">张1</span>' in page.text
+    assert re.search(r'<form method="post" action="/logout"[^>]*>\s*<input type="hidden" name="csrf_token"', page.text)

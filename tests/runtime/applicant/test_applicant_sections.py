@@ -1,0 +1,394 @@
+"""DEC-1..17 over the JSON API: the commitment gate, a new declaration per notice, and every
+section saving a valid document and refusing an invalid one with every error in Chinese."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from applicant_helpers import ROOT, Applicant, World, csrf_of, valid_sections
+
+# -- DEC-1 ----------------------------------------------------------------------------------
+
+
+def test_no_declaration_before_agreeing_to_the_commitment_letter(world: World) -> None:
+    person = world.applicant(agree=False)
+    response = person.post("/api/v1/declarations")
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["message"] == "请先阅读并同意职称申报承诺书"
+    assert world.one("SELECT COUNT(*) AS n FROM declarations")["n"] == 0
+
+
+def test_agreeing_records_the_time_and_the_letter_version(world: World) -> None:
+    person = world.applicant(agree=False)
+    world.clock.advance(minutes=3)
+    response = person.post("/api/v1/me/commitment")
+    assert response.status_code == 200 and response.json()["version"] == "2026.1"
+    row = world.one("SELECT commitment_version, commitment_at FROM accounts WHERE id = ?", (person.id,))
+    assert row == {"commitment_version": "2026.1", "commitment_at": "2026-11-10T10:03:00+08:00"}
+    assert person.post("/api/v1/declarations").status_code == 201
+
+
+def test_the_pages_send_the_applicant_to_the_letter_until_agreed(world: World) -> None:
+    person = world.applicant(agree=False)
+    client = world.page_client()
+    world.page_login(client, person.doc["login_name"])
+    for path in ("/", "/declarations"):
+        response = client.get(path, follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, "/commitment")
+    letter = client.get("/commitment")
+    assert "职称申报承诺书" in letter.text and "我同意" in letter.text
+    refused = client.post("/commitment", data={"csrf_token": csrf_of(letter.text)})
+    assert refused.status_code == 422 and "选择“我同意”" in refused.text
+    assert world.one("SELECT commitment_at FROM accounts WHERE id = ?", (person.id,))["commitment_at"] is None
+    agreed = client.post(
+        "/commitment", data={"csrf_token": csrf_of(letter.text), "agree": "yes"}, follow_redirects=False
+    )
+    assert (agreed.status_code, agreed.headers["location"]) == (303, "/declarations")
+    assert client.get("/declarations").status_code == 200
+
+
+# -- DEC-2 ----------------------------------------------------------------------------------
+
+
+def test_a_new_declaration_records_the_notice_year_and_the_policy_version(world: World, applicant: Applicant) -> None:
+    declaration_id = applicant.new_declaration()
+    row = world.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+    manifest = json.loads((ROOT / "build" / "manifest.json").read_text("utf-8"))
+    assert (row["notice_id"], row["year"], row["state"]) == ("notice_2026", 2026, "draft")
+    assert row["schema_hash"] == manifest["schema_hash"]
+    assert row["person_id"] == applicant.id and row["holder_org_id"] is None
+    sections = {
+        r["section_id"]
+        for r in world.all("SELECT section_id FROM sections WHERE declaration_id = ?", (declaration_id,))
+    }
+    assert sections == set(valid_sections("x"))
+    assert applicant.get(f"/api/v1/declarations/{declaration_id}").json()["sections"]["header"]["year"] == 2026
+
+
+def test_one_declaration_per_notice(world: World, applicant: Applicant) -> None:
+    applicant.new_declaration()
+    response = applicant.post("/api/v1/declarations")
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "duplicate_declaration"
+
+
+def test_no_declaration_without_an_open_notice(world: World, applicant: Applicant) -> None:
+    world.clock.freeze(datetime(2026, 10, 31, 15, 0, tzinfo=UTC))  # 2026-10-31 23:00 in Weihai
+    token = world.api_login("applicant1").json()["token"]
+    response = world.client.post("/api/v1/declarations", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "no_notice"
+    assert world.client.get("/api/v1/notices").json()["notices"] == []
+
+
+def test_a_declaration_for_an_unknown_notice_is_refused(world: World, applicant: Applicant) -> None:
+    response = applicant.post("/api/v1/declarations", json={"notice_id": "notice_1999"})
+    assert response.status_code == 409
+
+
+def test_a_section_can_be_kept_as_a_draft_with_errors(world: World, applicant: Applicant) -> None:
+    declaration_id = applicant.new_declaration()
+    response = applicant.put(f"/api/v1/declarations/{declaration_id}/sections/header?draft=true", json={"rank": "6/5"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["saved"] is True and "/rank" in {e["path"] for e in body["errors"]}
+    stored = applicant.get(f"/api/v1/declarations/{declaration_id}").json()
+    assert stored["sections"]["header"]["rank"] == "6/5"
+    assert stored["section_errors"]["header"] == len(body["errors"])
+
+
+def test_an_unknown_section_is_404(world: World, applicant: Applicant) -> None:
+    declaration_id = applicant.new_declaration()
+    assert applicant.save(declaration_id, "nonsense", {}).status_code == 404
+
+
+# -- every section: valid documents save, invalid ones are refused with Chinese messages ------
+
+SECTIONS = list(valid_sections("x"))
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_section_saves_a_valid_document(world: World, applicant: Applicant, unit_id: str, section: str) -> None:
+    declaration_id = applicant.new_declaration()
+    doc = valid_sections(unit_id)[section]
+    response = applicant.save(declaration_id, section, doc)
+    assert response.status_code == 200, response.text
+    assert response.json()["errors"] == []
+    stored = applicant.get(f"/api/v1/declarations/{declaration_id}").json()
+    for key, value in doc.items():
+        assert stored["sections"][section][key] == value
+    assert stored["section_errors"][section] == 0
+
+
+def _rows(section: str, *changes: dict[str, Any]) -> dict[str, Any]:
+    base = valid_sections("x")[section]["rows"][0]
+    return {"rows": [{**base, **change} for change in changes]}
+
+
+# (section, document change, the error path, a piece of the message)
+INVALID: list[tuple[str, dict[str, Any], str, str]] = [
+    ("header", {"rank": "6/5"}, "/rank", "1≤m≤n"),
+    ("header", {"rank": "0/3"}, "/rank", "1≤m≤n"),
+    ("header", {"rank": "3-5"}, "/rank", "m/n"),
+    ("header", {"level": "特级"}, "/level", "须从下拉列表中选择"),
+    ("header", {"title": "研究馆员"}, "/title", "须与所选申报级别、申报系列对应"),
+    ("header", {"specialty": "财税管理"}, "/specialty", "须与所选申报级别、申报系列对应"),
+    ("header", {"mode": "破格"}, "/exception", "须选填破格情况"),
+    ("header", {"is_work_unit": "否"}, "/work_unit", "须填写工作单位"),
+    ("header", {"work_start": "2012-07"}, "/work_start", "YYYY.MM"),
+    ("header", {"work_start": "2020.07", "professional_years": 12}, "/professional_years", "不能超过"),
+    ("header", {"professional_years": -1}, "/professional_years", "不能小于0"),
+    ("header", {"professional_years": "十二"}, "/professional_years", "格式不正确"),
+    ("header", {"rank": None}, "/rank", "请填写单位推荐排序"),
+    ("education", {"basis": {"school": "山东大学"}}, "/basis/major", "请填写专业"),
+    ("education", {"full_time": {"graduated": "2012.6"}}, "/full_time/graduated", "YYYY.MM"),
+    (
+        "education",
+        {
+            "basis": {
+                "school": "山东大学",
+                "major": "档案学",
+                "education": "大学本科",
+                "graduated": "2012.06",
+                "degree": "超级学位",
+            }
+        },
+        "/basis/degree",
+        "须从下拉列表中选择",
+    ),
+    ("current_title", _rows("current_title", {"appointment_years": 11}), "/rows/0/appointment_years", "不能超过10年"),
+    (
+        "current_title",
+        _rows("current_title", {"appointed_on": "2016.01", "appointment_years": None}),
+        "/rows/0/appointment_years",
+        "须填写聘任年限",
+    ),
+    (
+        "current_title",
+        _rows("current_title", {"qualified_on": None}),
+        "/rows/0/qualified_on",
+        "须填写专业技术获取资格时间",
+    ),
+    (
+        "current_title",
+        {"rows": [{"title": "无", "qualification": "一级建造师"}]},
+        "/rows/0/qualification_on",
+        "须填写获得职业资格时间",
+    ),
+    ("current_title", {"rows": []}, "/rows", "请至少填写一条现专业技术职称信息"),
+    ("current_title", _rows("current_title", *[{}] * 6), "/rows", "最多填写5条"),
+    ("admin_post", {"post": "副馆长"}, "/since", "须填写任职时间"),
+    ("admin_post", {"post": "副馆长", "since": "2019.3"}, "/since", "YYYY.MM"),
+    ("assessments", _rows("assessments", {"grade": "很好"}), "/rows/0/grade", "须从下拉列表中选择"),
+    ("assessments", _rows("assessments", {"year": "2024"}, {"year": "2024"}), "/rows/1/year", "只能填写一条"),
+    ("assessments", _rows("assessments", {"year": "2025"}, {"year": "2024"}), "/rows/1/year", "从早到晚"),
+    ("assessments", _rows("assessments", {"year": "24"}), "/rows/0/year", "四位年份"),
+    ("language_computer", {"computer": None}, "/computer", "请填写计算机水平"),
+    (
+        "continuing_education",
+        _rows("continuing_education", {"start": "2025.12", "end": "2025.01"}),
+        "/rows/0/end",
+        "结束时间不能早于开始时间",
+    ),
+    ("continuing_education", _rows("continuing_education", {"hours": "90"}), "/rows/0/hours", "学时"),
+    ("continuing_education", {"rows": []}, "/rows", "请至少填写一条"),
+    (
+        "work_experience",
+        {
+            "rows": [
+                {"start": "2012.07", "end": "2015.06", "unit_dept_post": "甲/乙/丙"},
+                {"start": "2016.03", "end": "至今", "unit_dept_post": "甲/乙/丙"},
+            ]
+        },
+        "/rows/1/start",
+        "连续填写",
+    ),
+    (
+        "work_experience",
+        {
+            "rows": [
+                {"start": "2012.07", "end": "2015.06", "unit_dept_post": "甲/乙/丙"},
+                {"start": "2014.01", "end": "至今", "unit_dept_post": "甲/乙/丙"},
+            ]
+        },
+        "/rows/1/start",
+        "不得间断或重叠",
+    ),
+    (
+        "work_experience",
+        {
+            "rows": [
+                {"start": "2012.07", "end": "至今", "unit_dept_post": "甲/乙/丙"},
+                {"start": "2015.07", "end": "至今", "unit_dept_post": "甲/乙/丙"},
+            ]
+        },
+        "/rows/0/end",
+        "只有最后一段可填“至今”",
+    ),
+    (
+        "work_experience",
+        {"rows": [{"start": "2015.07", "end": "2012.06", "unit_dept_post": "甲/乙/丙"}]},
+        "/rows/0/end",
+        "结束时间不能早于开始时间",
+    ),
+    (
+        "work_experience",
+        {"rows": [{"start": "2012.07", "end": "至今", "unit_dept_post": "甲-乙-丙"}]},
+        "/rows/0/unit_dept_post",
+        "xx单位/xx部门/专业技术职称",
+    ),
+    ("work_experience", {"rows": []}, "/rows", "请至少填写一条工作经历"),
+    (
+        "achievements",
+        {
+            "rows": [
+                {
+                    "category": "获奖",
+                    "name": f"奖项{i}",
+                    "time": f"20{10 + i}.01",
+                    "rank": "1/1",
+                    "authority": "威海市人民政府",
+                }
+                for i in range(16)
+            ]
+        },
+        "/rows",
+        "代表性成果限填15条",
+    ),
+    (
+        "achievements",
+        _rows("achievements", {"name": "数字档案馆建设中的元数据管理"}),
+        "/rows/0/name",
+        "论文:《论文全称》",
+    ),
+    ("achievements", _rows("achievements", {"name": "论文《数字档案》"}), "/rows/0/name", "论文:《论文全称》"),
+    (
+        "achievements",
+        _rows("achievements", {"name": "论文:《甲》", "time": "2023.11"}, {"name": "论文:《乙》", "time": "2021.05"}),
+        "/rows/1/time",
+        "按时间先后顺序",
+    ),
+    ("achievements", _rows("achievements", {}, {}), "/rows/1/name", "同一成果只能填写一条"),
+    ("achievements", _rows("achievements", {"category": "专利", "publisher": None}), "/rows/0/authority", "批准机关"),
+    ("achievements", _rows("achievements", {"publisher": None}), "/rows/0/publisher", "须填写报刊或出版社"),
+    ("achievements", _rows("achievements", {"rank": "4/3"}), "/rows/0/rank", "1≤m≤n"),
+    ("achievements", _rows("achievements", {"verify_url": "www.nppa.gov.cn"}), "/rows/0/verify_url", "http://"),
+    ("performance", {"achievements_text": "太短了"}, "/achievements_text", "至少50个字"),
+    ("performance", {"achievements_text": "长" * 3001}, "/achievements_text", "不能超过3000个字"),
+    ("societies", {"societies_text": "会" * 1001}, "/societies_text", "不能超过1000个字"),
+    ("attachments", {"anything": "x"}, "/anything", "含有表单未定义的栏目"),
+]
+
+
+def _changed(doc: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    result = copy.deepcopy(doc)
+    for key, value in change.items():
+        if value is None:
+            result.pop(key, None)
+        elif key == "rows":
+            result["rows"] = [{k: v for k, v in row.items() if v is not None} for row in value]
+        else:
+            result[key] = value
+    return result
+
+
+@pytest.mark.parametrize(
+    ("section", "change", "path", "message"), INVALID, ids=[f"{s}:{p}:{m}" for s, _, p, m in INVALID]
+)
+def test_every_section_refuses_an_invalid_document_and_keeps_the_old_one(
+    world: World, applicant: Applicant, unit_id: str, section: str, change: dict[str, Any], path: str, message: str
+) -> None:
+    declaration_id = applicant.new_declaration()
+    valid = valid_sections(unit_id)[section]
+    assert applicant.save(declaration_id, section, valid).status_code == 200
+    response = applicant.save(declaration_id, section, _changed(valid, change))
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    found = [e for e in errors if e["path"] == path]
+    assert found, errors
+    assert any(message in e["message"] for e in found), found
+    assert all(re.search(r"[\u4e00-\u9fff]", e["message"]) for e in errors)
+    assert all(re.fullmatch(r"(DEC|REG)-\d+", e["rule"]) for e in errors if e["code"] != "additionalProperties")
+    stored = applicant.get(f"/api/v1/declarations/{declaration_id}").json()["sections"][section]
+    assert {k: stored[k] for k in valid} == valid
+
+
+def test_every_error_of_a_section_is_listed_at_once(world: World, applicant: Applicant) -> None:
+    declaration_id = applicant.new_declaration()
+    response = applicant.save(declaration_id, "header", {"rank": "6/5", "mode": "破格", "is_work_unit": "否"})
+    paths = {e["path"] for e in response.json()["errors"]}
+    assert {"/rank", "/exception", "/work_unit", "/level", "/series", "/unit", "/work_start"} <= paths
+
+
+def test_the_mode_exception_and_work_unit_rules_accept_the_completed_forms(
+    world: World, applicant: Applicant, unit_id: str
+) -> None:
+    declaration_id = applicant.new_declaration()
+    header = {
+        **valid_sections(unit_id)["header"],
+        "mode": "破格",
+        "exception": "学历破格",
+        "is_work_unit": "否",
+        "work_unit": "威海某某科技有限公司(劳务派遣)",
+    }
+    assert applicant.save(declaration_id, "header", header).status_code == 200
+
+
+def test_the_system_decides_the_year_and_the_entrusted_review(world: World, applicant: Applicant, unit_id: str) -> None:
+    declaration_id = applicant.new_declaration()
+    header = {**valid_sections(unit_id)["header"], "year": 1999, "entrusted": "是"}
+    assert applicant.save(declaration_id, "header", header).status_code == 200
+    stored = applicant.get(f"/api/v1/declarations/{declaration_id}").json()["sections"]["header"]
+    assert (stored["year"], stored["entrusted"]) == (2026, "否")
+
+
+def test_low_training_hours_are_a_warning_not_an_error(world: World, applicant: Applicant) -> None:
+    declaration_id = applicant.new_declaration()
+    response = applicant.save(
+        declaration_id, "continuing_education", _rows("continuing_education", {"hours": "20学时"})
+    )
+    assert response.status_code == 200
+    warnings = response.json()["warnings"]
+    assert any("2025年度学时不足" in w["message"] for w in warnings)
+
+
+def test_fifteen_achievements_are_allowed(world: World, applicant: Applicant) -> None:
+    declaration_id = applicant.new_declaration()
+    rows = [
+        {"category": "获奖", "name": f"奖项{i}", "time": f"20{10 + i}.01", "rank": "1/1", "authority": "威海市人民政府"}
+        for i in range(15)
+    ]
+    assert applicant.save(declaration_id, "achievements", {"rows": rows}).status_code == 200
+
+
+def test_a_work_row_may_start_in_the_month_the_previous_one_ended(world: World, applicant: Applicant) -> None:
+    declaration_id = applicant.new_declaration()
+    rows = [
+        {"start": "2012.07", "end": "2015.06", "unit_dept_post": "甲/乙/丙"},
+        {"start": "2015.06", "end": "至今", "unit_dept_post": "甲/乙/丙"},
+    ]
+    assert applicant.save(declaration_id, "work_experience", {"rows": rows}).status_code == 200
+
+
+def test_appointment_years_count_to_the_end_of_the_declaration_year(world: World, applicant: Applicant) -> None:
+    declaration_id = applicant.new_declaration()
+    ok = _rows("current_title", {"appointed_on": "2022.07", "appointment_years": 4})
+    assert applicant.save(declaration_id, "current_title", ok).status_code == 200
+    too_many = _rows("current_title", {"appointed_on": "2022.07", "appointment_years": 5})
+    assert applicant.save(declaration_id, "current_title", too_many).status_code == 422
+
+
+def test_the_declaring_unit_is_found_by_fuzzy_search_among_permitted_units(world: World, applicant: Applicant) -> None:
+    permitted = world.unit("威海市测试档案服务中心")
+    world.unit("威海市测试档案未授权单位", permitted=0)
+    found = applicant.get("/api/v1/units", params={"q": "档案服务"}).json()["units"]
+    assert [u["id"] for u in found] == [permitted]
+    fuzzy = applicant.get("/api/v1/units", params={"q": "威海档案"}).json()["units"]
+    assert permitted in [u["id"] for u in fuzzy]
+    assert all(u["id"] != "" for u in fuzzy)
+    assert "未授权" not in json.dumps(fuzzy, ensure_ascii=False)
+    assert applicant.get("/api/v1/units", params={"q": "%"}).json()["units"] == []

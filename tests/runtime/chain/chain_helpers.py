@@ -1,0 +1,368 @@
+"""Helpers for the review-chain tests (UNIT-*, PATH-*, REV-*): credit codes, valid
+declarations, and a world of organisations driven over the JSON API."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parents[3]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from runtime.security import hash_password  # noqa: E402
+from runtime.seed import seed_authority_accounts  # noqa: E402
+
+# 2026-11-10 (a Tuesday) 10:00 in Weihai: inside notice_2026 (2026-11-01 .. 2026-12-31).
+INSIDE_WINDOW = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+PASSWORD = "Weihai#2026x"
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def uscc(division: str, serial: int = 1, *, valid: bool = True) -> str:
+    """A GB 32100 code registered in `division`; with valid=False the check character is wrong."""
+    body = f"91{division}MA{serial:07d}"[:17]
+    body = body + "0" * (17 - len(body))
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
+    check = _USCC_ALPHABET[(31 - total % 31) % 31]
+    if not valid:
+        check = _USCC_ALPHABET[(_USCC_ALPHABET.index(check) + 1) % 31]
+    return body + check
+
+
+def id_number(sequence: int) -> str:
+    body = f"37100219900101{sequence:03d}"
+    total = sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+@dataclass(frozen=True)
+class Title:
+    series: str
+    level: str
+    title: str
+    specialty: str
+    current: tuple[str, str]  # (level, title) held now
+
+
+ARCHIVES_MIDDLE = Title("档案", "中级", "馆员", "档案管理", ("初级", "助理馆员"))
+ENGINEERING_SENIOR = Title("工程技术", "正高级", "正高级工程师", "机械工程", ("副高级", "高级工程师"))
+ENGINEERING_VICE = Title("工程技术", "副高级", "高级工程师", "机械工程", ("中级", "工程师"))
+
+
+def valid_sections(unit_id: str, title: Title) -> dict[str, dict[str, Any]]:
+    """A declaration that passes every section."""
+    return {
+        "header": {
+            "rank": "1/1",
+            "level": title.level,
+            "series": title.series,
+            "title": title.title,
+            "specialty": title.specialty,
+            "mode": "正常晋升",
+            "unit": unit_id,
+            "is_work_unit": "是",
+            "work_start": "2012.07",
+            "professional_years": 12,
+        },
+        "education": {
+            "full_time": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
+            "basis": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
+        },
+        "current_title": {
+            "rows": [
+                {
+                    "level": title.current[0],
+                    "series": title.series,
+                    "title": title.current[1],
+                    "qualified_on": "2015.10",
+                    "appointed_on": "2016.01",
+                    "appointment_years": 10,
+                }
+            ]
+        },
+        "admin_post": {"post": "无"},
+        "assessments": {
+            "rows": [
+                {"year": "2024", "post": title.current[1], "grade": "合格", "assessor": "威海市档案馆"},
+                {"year": "2025", "post": title.current[1], "grade": "优秀", "assessor": "威海市档案馆"},
+            ]
+        },
+        "language_computer": {"foreign_language": "无", "computer": "无"},
+        "continuing_education": {
+            "rows": [
+                {
+                    "start": "2025.01",
+                    "end": "2025.12",
+                    "category": "公需科目",
+                    "content": "政策法规",
+                    "hours": "30学时",
+                },
+                {
+                    "start": "2025.01",
+                    "end": "2025.12",
+                    "category": "专业科目",
+                    "content": "专业实务",
+                    "hours": "60学时",
+                },
+            ]
+        },
+        "work_experience": {
+            "rows": [
+                {"start": "2012.07", "end": "2018.06", "unit_dept_post": "威海市档案馆/保管利用科/管理员"},
+                {"start": "2018.07", "end": "至今", "unit_dept_post": "威海市档案馆/保管利用科/专业技术人员"},
+            ]
+        },
+        "achievements": {
+            "rows": [
+                {
+                    "category": "论文/著作",
+                    "name": "论文:《数字档案馆建设中的元数据管理》",
+                    "time": "2021.05",
+                    "rank": "1/1",
+                    "publisher": "《中国档案》2021年第5期",
+                }
+            ]
+        },
+        "performance": {"achievements_text": "负责馆藏档案的数字化与利用服务工作," * 5},
+        "societies": {"societies_text": "无"},
+        "attachments": {},
+    }
+
+
+@dataclass
+class Actor:
+    """A logged-in API client: a person or an organisation's account."""
+
+    client: TestClient
+    login: str
+    token: str
+    account_id: str
+    org_id: str | None
+    role: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.client.get(path, headers=self.headers, **kw)
+
+    def post(self, path: str, json: Any = None, **kw: Any) -> Any:
+        if json is None:
+            return self.client.post(path, headers=self.headers, **kw)
+        return self.client.post(path, headers=self.headers, json=json, **kw)
+
+    def put(self, path: str, json: Any) -> Any:
+        return self.client.put(path, headers=self.headers, json=json)
+
+    def patch(self, path: str, json: Any) -> Any:
+        return self.client.patch(path, headers=self.headers, json=json)
+
+    # -- applicant ------------------------------------------------------------------------
+
+    def new_declaration(self, unit_id: str, title: Title) -> str:
+        created = self.post("/api/v1/declarations")
+        assert created.status_code == 201, created.text
+        declaration_id = str(created.json()["id"])
+        for section, doc in valid_sections(unit_id, title).items():
+            saved = self.put(f"/api/v1/declarations/{declaration_id}/sections/{section}", doc)
+            assert saved.status_code == 200, (section, saved.text)
+        return declaration_id
+
+    def submit(self, declaration_id: str) -> Any:
+        return self.post(f"/api/v1/declarations/{declaration_id}/submit")
+
+    # -- organisations --------------------------------------------------------------------
+
+    def request_path(self, series: str, level: str, upper: str) -> Any:
+        return self.post("/api/v1/paths", json={"series": series, "level": level, "upper_unit_id": upper})
+
+    def pass_(self, declaration_id: str, comment: str = "") -> Any:
+        return self.post(f"/api/v1/declarations/{declaration_id}/pass", json={"comment": comment})
+
+    def return_(self, declaration_id: str, comment: str, sections: list[str] | None = None) -> Any:
+        body: dict[str, Any] = {"comment": comment}
+        if sections is not None:
+            body["sections"] = sections
+        return self.post(f"/api/v1/declarations/{declaration_id}/return", json=body)
+
+    def report(self, title: Title, *ids: str) -> Any:
+        return self.post(
+            "/api/v1/reports", json={"series": title.series, "level": title.level, "declaration_ids": list(ids)}
+        )
+
+    def result(self, declaration_id: str, passed: bool) -> Any:
+        return self.post(f"/api/v1/declarations/{declaration_id}/result", json={"passed": passed})
+
+
+@dataclass
+class World:
+    client: TestClient
+    app: Any
+    db_path: Path
+    count: list[int] = field(default_factory=lambda: [0])
+
+    @property
+    def svc(self) -> Any:
+        return self.app.state.services
+
+    def db(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        with self.db() as conn:
+            row = conn.execute(sql, params).fetchone()
+        return dict(row) if row is not None else None
+
+    def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with self.db() as conn:
+            return [dict(r) for r in conn.execute(sql, params).fetchall()]
+
+    def next(self) -> int:
+        self.count[0] += 1
+        return self.count[0]
+
+    def seed_authorities(self) -> None:
+        with self.svc.storage.transaction():
+            seed_authority_accounts(self.svc, hash_password(PASSWORD))
+
+    def login(self, login: str, password: str = PASSWORD, totp_code: str | None = None) -> Any:
+        captcha = self.client.get("/api/v1/captcha").json()
+        body = {"account": login, "password": password, "captcha_id": captcha["captcha_id"]}
+        body["captcha_answer"] = captcha["answer"]
+        if totp_code is not None:
+            body["totp_code"] = totp_code
+        return self.client.post("/api/v1/login", json=body)
+
+    def actor(self, login: str, password: str = PASSWORD) -> Actor:
+        response = self.login(login, password)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return Actor(self.client, login, body["token"], body["account_id"], body["org_id"], body["role"])
+
+    def applicant(self) -> Actor:
+        n = self.next()
+        doc = {
+            "login_name": f"person{n}",
+            "id_number": id_number(100 + 2 * n + 1),
+            "name": f"申报人{n}",
+            "sex": "男",
+            "ethnicity": "汉族",
+            "birth_date": "1990-01-01",
+            "mobile": f"1380531{n:04d}",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        }
+        created = self.client.post("/api/v1/persons", json=doc)
+        assert created.status_code == 201, created.text
+        found = self.actor(doc["login_name"])
+        assert found.post("/api/v1/me/commitment").status_code == 200
+        return found
+
+    def unit_doc(self, name: str, region: str, supervisor: str | None = None, **overrides: Any) -> dict[str, Any]:
+        n = self.next()
+        doc: dict[str, Any] = {
+            "login_name": f"unit{n}",
+            "unit_name": name,
+            "uscc": uscc(region, n),
+            "region": region,
+            "contact": "王经办",
+            "mobile": f"1390631{n:04d}",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        }
+        if supervisor:
+            doc["supervisor"] = supervisor
+        doc.update(overrides)
+        return doc
+
+    def register_unit(self, name: str, region: str, supervisor: str | None = None, **overrides: Any) -> Actor:
+        doc = self.unit_doc(name, region, supervisor, **overrides)
+        created = self.client.post("/api/v1/units", json=doc)
+        assert created.status_code == 201, created.text
+        return self.actor(doc["login_name"])
+
+    def permitted_unit(self, name: str, region: str, supervisor: str | None = None) -> Actor:
+        """A registered unit whose permission passed the automatic check (UNIT-3)."""
+        unit = self.register_unit(name, region, supervisor)
+        info = unit.get("/api/v1/units/me").json()
+        asked = unit.post(
+            "/api/v1/units/me/permission",
+            json={"uscc": info["uscc"], "region": info["region"], "supervisor": supervisor or ""},
+        )
+        assert asked.status_code == 201 and asked.json()["state"] == "auto_approved", asked.text
+        return unit
+
+    def supervisor(self, name: str, region: str) -> Actor:
+        """A district supervising department (主管部门) with a reviewer account; not in platform.yaml,
+        so the test adds it the way an operator would."""
+        n = self.next()
+        org_id = "sup_" + uuid.uuid4().hex[:8]
+        with self.db() as conn:
+            conn.execute(
+                "INSERT INTO organisations (id, name, kinds, region, authority, permitted, data, created_at)"
+                " VALUES (?, ?, '[\"supervisor\"]', ?, 0, 1, '{}', ?)",
+                (org_id, name, region, INSIDE_WINDOW.isoformat()),
+            )
+            conn.execute(
+                "INSERT INTO accounts (id, kind, role, login_name, name, org_id, password_hash, data, created_at)"
+                " VALUES (?, 'organisation', 'reviewer', ?, ?, ?, ?, '{}', ?)",
+                (uuid.uuid4().hex, f"sup{n}", name, org_id, hash_password(PASSWORD), INSIDE_WINDOW.isoformat()),
+            )
+        return self.actor(f"sup{n}")
+
+    def approved_path(self, lower: Actor, upper: Actor, title: Title) -> None:
+        assert lower.org_id and upper.org_id
+        asked = lower.request_path(title.series, title.level, upper.org_id)
+        assert asked.status_code == 201, asked.text
+        decided = upper.post(f"/api/v1/paths/{asked.json()['id']}/approve")
+        assert decided.status_code == 200, decided.text
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+
+def csrf_of(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no csrf token on the page"
+    return found.group(1)
+
+
+def page_login(world: World, login: str, password: str = PASSWORD, totp_code: str = "") -> TestClient:
+    """A browser-like client with a session cookie for `login`."""
+    import re
+
+    client = TestClient(world.app, base_url="http://testserver")
+    page = client.get("/login").text
+    captcha_id = re.search(r'name="captcha_id" value="([^"]+)"', page)
+    answer = re.search(r'data-answer="([^"]+)"', page)
+    assert captcha_id and answer
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_of(page),
+            "captcha_id": captcha_id.group(1),
+            "captcha_answer": answer.group(1),
+            "account": login,
+            "password": password,
+            "totp_code": totp_code,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return client

@@ -1,0 +1,35 @@
+"""Fixtures for the review-chain tests: a real app on a real SQLite file in tmp_path, the
+authorities' accounts of platform.yaml, and a clock frozen inside the notice window."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from chain_helpers import INSIDE_WINDOW, ROOT, World
+
+from runtime.app import create_app
+from runtime.clock import Clock
+
+
+@pytest.fixture
+def clock() -> Clock:
+    found = Clock(8)
+    found.freeze(INSIDE_WINDOW)
+    return found
+
+
+@pytest.fixture
+def world(tmp_path: Path, clock: Clock) -> Iterator[World]:
+    app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock)
+    with TestClient(app, base_url="http://testserver") as client:
+        found = World(client, app, tmp_path / "data" / "zhicheng.sqlite3")
+        found.seed_authorities()
+        yield found
+    app.state.services.storage.close()

@@ -1,0 +1,30 @@
+"""The demo data (`make run`): every authority has an account whose role fits its place in the
+chains, and demo units of several regions can report along approved paths at once."""
+
+from __future__ import annotations
+
+from chain_helpers import World
+
+from runtime.seed import DEMO_PASSWORD, authority_role, seed_demo
+
+
+def test_authority_roles_follow_their_kinds() -> None:
+    assert authority_role(["region_hr", "department"]) == "hr_admin"
+    assert authority_role(["region_hr"]) == "hr_admin"
+    assert authority_role(["department", "supervisor"]) == "committee_office"
+    assert authority_role(["department"]) == "committee_office"
+    assert authority_role(["support"]) == "support"
+
+
+def test_the_demo_runs_twice_and_its_units_have_approved_paths(world: World) -> None:
+    first = seed_demo(world.svc)
+    assert seed_demo(world.svc) == first
+    units = world.all("SELECT o.id, o.region, o.supervisor_id FROM organisations o WHERE o.authority = 0")
+    assert {u["region"] for u in units} >= {"weihai", "huancui", "rongcheng", "gaoqu"}
+    assert any(u["supervisor_id"] for u in units if u["region"] == "huancui")
+    assert any(u["supervisor_id"] == "weihai_education" for u in units)
+    school = world.actor("unit4", DEMO_PASSWORD)
+    paths = school.get("/api/v1/paths").json()["mine"]
+    assert {(p["series"], p["level"], p["state"]) for p in paths} >= {("档案", "中级", "approved")}
+    supervisor = world.actor("supervisor1", DEMO_PASSWORD)
+    assert {p["upper_name"] for p in supervisor.get("/api/v1/paths").json()["mine"]} == {"环翠区人力资源和社会保障局"}
