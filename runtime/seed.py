@@ -13,6 +13,7 @@ from typing import Any
 
 from runtime import routing
 from runtime.clock import iso
+from runtime.demo import seed_declarations
 from runtime.security import hash_password
 from runtime.storage import dumps
 from runtime.web import Services
@@ -191,4 +192,10 @@ def seed_demo(svc: Services) -> list[dict[str, Any]]:
             )
         accounts.append({"login": "zhangsan", "role": "applicant", "org": ""})
         accounts.append({"login": "weihai_hrss", "role": "hr_admin", "org": "威海市人力资源和社会保障局"})
+    city_unit = svc.storage.one("SELECT id FROM organisations WHERE name = ?", ("威海市示范科技有限公司",))
+    if city_unit:
+        names = {f"demo-{i}": n for i, n in enumerate(("李四", "王五", "赵六", "孙七", "周八"), start=1)}
+        for line in seed_declarations(svc, city_unit["id"], names, password_hash):
+            login = line.split(":")[0]
+            accounts.append({"login": login, "role": "applicant", "org": line.split(": ")[1]})
     return accounts

@@ -45,30 +45,28 @@ def fill_rows(page: Any, index: int, values: dict[str, str], selects: tuple[str,
             page.fill(selector, value)
 
 
-def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any, page: Any, tmp_path: Path) -> None:
-    add_permitted_unit(live_server)
-    base = live_server.url
-
+def register_and_agree(page: Any, base: str, *, login: str, id_number: str, name: str, password: str) -> None:
+    """Registration with its confirmation step, login with the dev captcha, the commitment letter."""
     # registration with its confirmation step (REG-1..3)
     page.goto(f"{base}/register")
-    page.fill("#login_name", "wangwu2026")
-    page.fill("#id_number", "371002199001011237")
-    page.fill("#name", "王五")
-    page.select_option("#sex", "男")
+    page.fill("#login_name", login)
+    page.fill("#id_number", id_number)
+    page.fill("#name", name)
+    page.select_option("#sex", "男" if int(id_number[16]) % 2 else "女")
     page.select_option("#ethnicity", "汉族")
-    page.fill("#birth_date", "1990-01-01")
+    page.fill("#birth_date", f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}")
     page.fill("#mobile", "13800138000")
-    page.fill("#password", "Haiyang!2026")
-    page.fill("#password_confirm", "Haiyang!2026")
+    page.fill("#password", password)
+    page.fill("#password_confirm", password)
     page.click("button[type=submit]")
     page.wait_for_selector("#confirm-registration")
-    assert "王五" in page.content()
+    assert name in page.content()
     page.click("#confirm-registration")
 
     # login by ID number with the dev captcha (REG-4, REG-5)
     page.wait_for_selector("#captcha-dev-answer")
-    page.fill("#account", "371002199001011237")
-    page.fill("#password", "Haiyang!2026")
+    page.fill("#account", id_number)
+    page.fill("#password", password)
     page.fill("#captcha_answer", page.get_attribute("#captcha-dev-answer", "data-answer") or "")
     page.click("button[type=submit]")
 
@@ -77,14 +75,22 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     page.check("#agree")
     page.click("#accept")
 
+
+def new_declaration(page: Any) -> str:
+    """新增申报信息 (DEC-2): the new declaration's id."""
     # a new declaration (DEC-2)
     page.wait_for_selector("#new-declaration")
     page.click("#new-declaration")
     page.wait_for_selector("#sections")
-    declaration_url = page.url
-    match = re.search(r"/declarations/([0-9a-f]+)$", declaration_url)
+    match = re.search(r"/declarations/([0-9a-f]+)$", page.url)
     assert match
     declaration_id = match.group(1)
+
+    return declaration_id
+
+
+def fill_every_section(page: Any, base: str, declaration_id: str, unit: str, tmp_path: Path) -> None:
+    """Every section with rows and an upload; a wrong rank first shows its inline error (DEC-3)."""
 
     def section(name: str) -> None:
         page.goto(f"{base}/declarations/{declaration_id}/sections/{name}")
@@ -97,7 +103,7 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     page.select_option("#title", "馆员")
     page.select_option("#specialty", "档案管理")
     page.select_option("#mode", "正常晋升")
-    page.fill("#unit", UNIT)
+    page.fill("#unit", unit)
     page.select_option("#is_work_unit", "是")
     page.fill("#work_start", "2010.07")
     page.fill("#professional_years", "10")
@@ -107,7 +113,7 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     page.fill("#rank", "3/5")
     save(page)
     assert page.query_selector("#rank-error") is None
-    assert page.input_value("#unit") == UNIT
+    assert page.input_value("#unit") == unit
 
     section("education")
     for block in ("full_time", "basis"):
@@ -145,9 +151,9 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     save(page)
 
     section("assessments")
-    fill_rows(page, 0, {"year": "2024", "post": "助理馆员", "grade": "优秀", "assessor": UNIT}, selects=("grade",))
+    fill_rows(page, 0, {"year": "2024", "post": "助理馆员", "grade": "优秀", "assessor": unit}, selects=("grade",))
     save(page)
-    fill_rows(page, 1, {"year": "2025", "post": "助理馆员", "grade": "合格", "assessor": UNIT}, selects=("grade",))
+    fill_rows(page, 1, {"year": "2025", "post": "助理馆员", "grade": "合格", "assessor": unit}, selects=("grade",))
     save(page)
     assert page.input_value("#rows-1-year") == "2025"
 
@@ -173,9 +179,9 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     save(page)
 
     section("work_experience")
-    fill_rows(page, 0, {"start": "2010.07", "end": "2015.08", "unit_dept_post": f"{UNIT}/档案室/管理员"})
+    fill_rows(page, 0, {"start": "2010.07", "end": "2015.08", "unit_dept_post": f"{unit}/档案室/管理员"})
     save(page)
-    fill_rows(page, 1, {"start": "2015.09", "end": "至今", "unit_dept_post": f"{UNIT}/档案室/助理馆员"})
+    fill_rows(page, 1, {"start": "2015.09", "end": "至今", "unit_dept_post": f"{unit}/档案室/助理馆员"})
     save(page)
 
     section("performance")
@@ -186,6 +192,16 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     page.fill("#societies_text", "无")
     save(page)
 
+
+def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any, page: Any, tmp_path: Path) -> None:
+    add_permitted_unit(live_server)
+    base = live_server.url
+    register_and_agree(
+        page, base, login="wangwu2026", id_number="371002199001011237", name="王五", password="Haiyang!2026"
+    )
+    declaration_id = new_declaration(page)
+    declaration_url = f"{base}/declarations/{declaration_id}"
+    fill_every_section(page, base, declaration_id, UNIT, tmp_path)
     # every section complete: submit (DEC-18) and see the state (DEC-19)
     page.goto(declaration_url)
     assert page.query_selector("#sections .bad") is None, page.text_content("#sections")

@@ -28,3 +28,27 @@ def test_the_demo_runs_twice_and_its_units_have_approved_paths(world: World) -> 
     assert {(p["series"], p["level"], p["state"]) for p in paths} >= {("档案", "中级", "approved")}
     supervisor = world.actor("supervisor1", DEMO_PASSWORD)
     assert {p["upper_name"] for p in supervisor.get("/api/v1/paths").json()["mine"]} == {"环翠区人力资源和社会保障局"}
+
+
+def test_the_demo_has_declarations_in_every_state_and_one_certificate(world: World) -> None:
+    seed_demo(world.svc)
+    rows = world.all(
+        "SELECT a.login_name, d.state, d.certificate_no FROM declarations d JOIN accounts a ON a.id = d.person_id"
+    )
+    states = {r["login_name"]: r["state"] for r in rows}
+    assert states == {
+        "lisi": "submitted",
+        "wangwu": "returned",
+        "zhaoliu": "submitted",
+        "sunqi": "approved",
+        "zhouba": "rejected",
+    }
+    assert [r["login_name"] for r in rows if r["certificate_no"]] == ["sunqi"]
+    returned = world.all("SELECT comment FROM history WHERE transition = 'return'")
+    assert returned and returned[0]["comment"]
+
+
+def test_outside_every_notice_window_the_demo_makes_no_declarations(world: World) -> None:
+    world.svc.clock.advance(days=60)  # after the 2026 notice closed
+    seed_demo(world.svc)
+    assert world.all("SELECT id FROM declarations") == []
