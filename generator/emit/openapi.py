@@ -217,7 +217,8 @@ def emit(model: Model) -> Artifacts:
                 "Request permission (UNIT-3, UNIT-4)",
                 body=_ref("form_permission_request"),
                 errors=("401", "403", "409", "422"),
-            )
+            ),
+            "get": _op("The unit's latest permission request and its state (UNIT-3)"),
         },
         f"{v}/permission-requests": {"get": _op("Manual review queue")},
         f"{v}/permission-requests/{{id}}/approve": {"post": _op("Approve", params=[ID_PARAM], body=_ref("Comment"))},
@@ -320,6 +321,29 @@ def emit(model: Model) -> Artifacts:
         f"{v}/declarations/{{id}}/certificate.pdf": {
             "get": _file_op("Electronic certificate, only after a pass (CERT-1)", PDF, [ID_PARAM])
         },
+        f"{v}/declarations/{{id}}/transitions/{{transition_id}}": {
+            "post": _op(
+                "Any other workflow step of build/workflow.json (e.g. a publicity step)",
+                params=[ID_PARAM, {**ID_PARAM, "name": "transition_id"}],
+                body=_ref("Comment"),
+                errors=("401", "403", "404", "409", "422"),
+            )
+        },
+        f"{v}/units/me": {
+            "get": _op("Own unit's registration and permission (UNIT-1)"),
+            "patch": _op("Edit the unit's contact details; the name is frozen (UNIT-1)", errors=("401", "403", "422")),
+        },
+        f"{v}/units/{{id}}/password-reset": {
+            "post": _op("Reset a unit's password by its region's HR authority, audited (UNIT-5)", params=[ID_PARAM])
+        },
+        f"{v}/region-units": {"get": _op("Units of the caller's region (HR authority)")},
+        f"{v}/me/totp": {
+            "get": _op("Second-factor state of an organisation account"),
+            "post": _op("Start enrolling a TOTP second factor", errors=("401", "403", "409")),
+        },
+        f"{v}/me/totp/confirm": {"post": _op("Confirm TOTP enrolment with a code", errors=("401", "403", "422"))},
+        f"{v}/me/totp/disable": {"post": _op("Turn the TOTP second factor off", errors=("401", "403", "422"))},
+        f"{v}/dev/outbox": {"get": _op("SMS outbox, only with --dev (REG-6)", auth=False, errors=("404",))},
     }
     platform = model.project.data("platform")
     document = {

@@ -7,6 +7,7 @@ from applicant_helpers import World
 from starlette.routing import Route
 
 from runtime import api_accounts, api_declarations
+from runtime.app import routes
 
 
 @pytest.mark.parametrize("module", [api_accounts, api_declarations])
@@ -15,6 +16,18 @@ def test_every_applicant_api_route_is_in_the_openapi_document(world: World, modu
     for route in module.routes():  # type: ignore[attr-defined]
         assert isinstance(route, Route)
         described = document["paths"].get(route.path)
+        assert described is not None, route.path
+        for method in route.methods or ():
+            if method != "HEAD":
+                assert method.lower() in described, (method, route.path)
+
+
+def test_every_api_route_of_the_app_is_in_the_openapi_document(world: World) -> None:
+    document = world.client.get("/api/v1/openapi.json").json()
+    for route in routes():
+        if not isinstance(route, Route) or not route.path.startswith("/api/"):
+            continue
+        described = document["paths"].get(route.path.replace("{form_id:path}", "{form_id}"))
         assert described is not None, route.path
         for method in route.methods or ():
             if method != "HEAD":
