@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA   ?= var
 
-.PHONY: run test check build bench setup clean
+.PHONY: run test check build build-if-missing bench setup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ run: build
 	$(BIN)/python -m runtime seed-demo --data-dir $(DATA) --if-empty
 	$(BIN)/python -m runtime serve --host $(HOST) --port $(PORT) --data-dir $(DATA) --dev
 
-check: setup
+# A fresh checkout always has build/ (it is committed); if someone deleted it, make it
+# again, but a build/ that exists and differs from schemas/ fails the check below.
+build-if-missing: setup
+	@[ -f build/manifest.json ] || $(BIN)/python -m generator build
+
+check: build-if-missing
 	$(BIN)/python -m generator check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
