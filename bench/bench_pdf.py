@@ -35,6 +35,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "runtime"))
 sys.path.insert(0, str(ROOT / "tests" / "runtime" / "documents"))
 
 from documents_helpers import ID_NUMBER, NOW, UNIT_NAME, World, full_sections  # noqa: E402

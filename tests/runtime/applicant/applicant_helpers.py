@@ -2,133 +2,19 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
-import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from runtime_support import INSIDE_WINDOW, PASSWORD, api_login, captcha, login_fields, person_doc
+from runtime_support import valid_declaration as valid_sections
 from starlette.testclient import TestClient
 
-ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from runtime.clock import Clock
 
-from runtime.clock import Clock  # noqa: E402
-
-# 2026-11-10 10:00 in Weihai: inside notice_2026 (2026-11-01 .. 2026-12-31).
-INSIDE_WINDOW = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
-PASSWORD = "Weihai#2026x"
 UNIT_NAME = "威海市测试档案服务中心"
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_number(birth: str = "19900101", sequence: int = 123, region: str = "371002") -> str:
-    """A GB 11643 ID number; an odd sequence is a man, an even one a woman."""
-    body = f"{region}{birth}{sequence:03d}"
-    total = sum(int(c) * w for c, w in zip(body, _WEIGHTS, strict=True))
-    return body + "10X98765432"[total % 11]
-
-
-def person_doc(number: int = 1, **overrides: Any) -> dict[str, Any]:
-    """A valid registration (REG-1) for applicant `number`."""
-    doc = {
-        "login_name": f"applicant{number}",
-        "id_number": id_number(sequence=100 + 2 * number + 1),
-        "name": f"张{number}",
-        "sex": "男",
-        "ethnicity": "汉族",
-        "birth_date": "1990-01-01",
-        "mobile": f"1380531{number:04d}",
-        "password": PASSWORD,
-        "password_confirm": PASSWORD,
-    }
-    doc.update(overrides)
-    return doc
-
-
-def valid_sections(unit_id: str) -> dict[str, dict[str, Any]]:
-    """A declaration that passes every section (档案/中级/馆员/档案管理 has a city-table cell)."""
-    return {
-        "header": {
-            "rank": "1/1",
-            "level": "中级",
-            "series": "档案",
-            "title": "馆员",
-            "specialty": "档案管理",
-            "mode": "正常晋升",
-            "unit": unit_id,
-            "is_work_unit": "是",
-            "work_start": "2012.07",
-            "professional_years": 12,
-        },
-        "education": {
-            "full_time": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
-            "basis": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
-        },
-        "current_title": {
-            "rows": [
-                {
-                    "level": "初级",
-                    "series": "档案",
-                    "title": "助理馆员",
-                    "qualified_on": "2015.10",
-                    "appointed_on": "2016.01",
-                    "appointment_years": 10,
-                }
-            ]
-        },
-        "admin_post": {"post": "无"},
-        "assessments": {
-            "rows": [
-                {"year": "2024", "post": "助理馆员", "grade": "合格", "assessor": "威海市档案馆"},
-                {"year": "2025", "post": "助理馆员", "grade": "优秀", "assessor": "威海市档案馆"},
-            ]
-        },
-        "language_computer": {"foreign_language": "无", "computer": "无"},
-        "continuing_education": {
-            "rows": [
-                {
-                    "start": "2025.01",
-                    "end": "2025.12",
-                    "category": "公需科目",
-                    "content": "政策法规",
-                    "hours": "30学时",
-                },
-                {
-                    "start": "2025.01",
-                    "end": "2025.12",
-                    "category": "专业科目",
-                    "content": "档案管理",
-                    "hours": "60学时",
-                },
-            ]
-        },
-        "work_experience": {
-            "rows": [
-                {"start": "2012.07", "end": "2018.06", "unit_dept_post": "威海市档案馆/保管利用科/管理员"},
-                {"start": "2018.07", "end": "至今", "unit_dept_post": "威海市档案馆/保管利用科/助理馆员"},
-            ]
-        },
-        "achievements": {
-            "rows": [
-                {
-                    "category": "论文/著作",
-                    "name": "论文:《数字档案馆建设中的元数据管理》",
-                    "time": "2021.05",
-                    "rank": "1/1",
-                    "publisher": "《中国档案》2021年第5期",
-                }
-            ]
-        },
-        "performance": {"achievements_text": "负责馆藏档案的数字化与利用服务工作," * 5},
-        "societies": {"societies_text": "无"},
-        "attachments": {},
-    }
 
 
 @dataclass
@@ -192,15 +78,10 @@ class World:
             return [dict(r) for r in conn.execute(sql, params).fetchall()]
 
     def captcha(self) -> tuple[str, str]:
-        body = self.client.get("/api/v1/captcha").json()
-        return body["captcha_id"], body["answer"]
+        return captcha(self.client)
 
     def api_login(self, account: str, password: str = PASSWORD, client: TestClient | None = None) -> Any:
-        captcha_id, answer = self.captcha()
-        return (client or self.client).post(
-            "/api/v1/login",
-            json={"account": account, "password": password, "captcha_id": captcha_id, "captcha_answer": answer},
-        )
+        return api_login(client or self.client, account, password, captcha_from=self.client)
 
     def register(self, doc: dict[str, Any]) -> Any:
         return self.client.post("/api/v1/persons", json=doc)
@@ -261,16 +142,3 @@ class World:
     def page_login(self, client: TestClient, account: str, password: str = PASSWORD) -> Any:
         page = client.get("/login")
         return client.post("/login", data={**login_fields(page.text), "account": account, "password": password})
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no csrf token on the page"
-    return found.group(1)
-
-
-def login_fields(html: str) -> dict[str, str]:
-    captcha_id = re.search(r'name="captcha_id" value="([^"]+)"', html)
-    answer = re.search(r'data-answer="([^"]+)"', html)
-    assert captcha_id and answer
-    return {"csrf_token": csrf_of(html), "captcha_id": captcha_id.group(1), "captcha_answer": answer.group(1)}

@@ -10,9 +10,10 @@ import re
 from typing import Any
 
 import pytest
-from applicant_helpers import PASSWORD, Applicant, World, csrf_of, person_doc
+from applicant_helpers import PASSWORD, Applicant, World, person_doc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from runtime_support import csrf_of
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64

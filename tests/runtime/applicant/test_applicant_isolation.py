@@ -10,7 +10,8 @@ import uuid
 from typing import Any
 
 import pytest
-from applicant_helpers import Applicant, World, csrf_of, valid_sections
+from applicant_helpers import Applicant, World, valid_sections
+from runtime_support import csrf_of
 from starlette.routing import Route
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"

@@ -3,7 +3,8 @@ extended, it opens by itself, a per-address throttle, every attempt logged, doub
 
 from __future__ import annotations
 
-from applicant_helpers import World, login_fields
+from applicant_helpers import World
+from runtime_support import login_fields
 
 WRONG = "Weihai#2026-wrong"
 

@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 import pytest
-from applicant_helpers import Applicant, World, csrf_of, valid_sections
+from applicant_helpers import Applicant, World, valid_sections
+from runtime_support import csrf_of
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 

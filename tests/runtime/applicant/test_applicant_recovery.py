@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from applicant_helpers import Applicant, World, csrf_of
+from applicant_helpers import Applicant, World
+from runtime_support import csrf_of
 
 NEW = "Rongcheng#2027"
 
@@ -170,7 +171,7 @@ def test_the_recovery_pages_work_without_javascript(world: World, applicant: App
 def test_the_outbox_is_not_served_without_dev_mode(tmp_path: object) -> None:
     from pathlib import Path
 
-    from applicant_helpers import ROOT
+    from runtime_support import ROOT
     from starlette.testclient import TestClient
 
     from runtime.app import create_app

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from applicant_helpers import PASSWORD, World, csrf_of, id_number, person_doc
+from applicant_helpers import PASSWORD, World, person_doc
+from runtime_support import csrf_of, id_number
 
 
 def test_a_complete_registration_creates_an_applicant_who_can_log_in(world: World) -> None:

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from applicant_helpers import ROOT, Applicant, World, csrf_of, valid_sections
+from applicant_helpers import Applicant, World, valid_sections
+from runtime_support import ROOT, csrf_of
 
 # -- DEC-1 ----------------------------------------------------------------------------------
 

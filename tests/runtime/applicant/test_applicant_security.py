@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from applicant_helpers import PASSWORD, ROOT, Applicant, World, csrf_of, login_fields, person_doc
+from applicant_helpers import PASSWORD, Applicant, World, person_doc
+from runtime_support import ROOT, csrf_of, login_fields
 from starlette.testclient import TestClient
 
 from runtime.app import create_app

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from applicant_helpers import Applicant, World, csrf_of, valid_sections
+from applicant_helpers import Applicant, World, valid_sections
+from runtime_support import csrf_of
 
 
 def _submit(applicant: Applicant, declaration_id: str) -> object:

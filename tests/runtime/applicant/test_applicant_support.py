@@ -7,7 +7,8 @@ import re
 import uuid
 
 import pytest
-from applicant_helpers import PASSWORD, Applicant, World, csrf_of
+from applicant_helpers import PASSWORD, Applicant, World
+from runtime_support import csrf_of
 
 
 def _reviewer(world: World, role: str) -> Applicant:

@@ -4,29 +4,19 @@ declarations, and a world of organisations driven over the JSON API."""
 from __future__ import annotations
 
 import sqlite3
-import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from runtime_support import INSIDE_WINDOW, PASSWORD, api_login, login_fields, person_doc, valid_declaration
 from starlette.testclient import TestClient
 
-ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from runtime.security import hash_password  # noqa: E402
-from runtime.seed import seed_authority_accounts  # noqa: E402
-
-# 2026-11-10 (a Tuesday) 10:00 in Weihai: inside notice_2026 (2026-11-01 .. 2026-12-31).
-INSIDE_WINDOW = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
-PASSWORD = "Weihai#2026x"
+from runtime.security import hash_password
+from runtime.seed import seed_authority_accounts
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def uscc(division: str, serial: int = 1, *, valid: bool = True) -> str:
@@ -38,12 +28,6 @@ def uscc(division: str, serial: int = 1, *, valid: bool = True) -> str:
     if not valid:
         check = _USCC_ALPHABET[(_USCC_ALPHABET.index(check) + 1) % 31]
     return body + check
-
-
-def id_number(sequence: int) -> str:
-    body = f"37100219900101{sequence:03d}"
-    total = sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True))
-    return body + "10X98765432"[total % 11]
 
 
 @dataclass(frozen=True)
@@ -61,83 +45,15 @@ ENGINEERING_VICE = Title("工程技术", "副高级", "高级工程师", "机械
 
 
 def valid_sections(unit_id: str, title: Title) -> dict[str, dict[str, Any]]:
-    """A declaration that passes every section."""
-    return {
-        "header": {
-            "rank": "1/1",
-            "level": title.level,
-            "series": title.series,
-            "title": title.title,
-            "specialty": title.specialty,
-            "mode": "正常晋升",
-            "unit": unit_id,
-            "is_work_unit": "是",
-            "work_start": "2012.07",
-            "professional_years": 12,
-        },
-        "education": {
-            "full_time": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
-            "basis": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
-        },
-        "current_title": {
-            "rows": [
-                {
-                    "level": title.current[0],
-                    "series": title.series,
-                    "title": title.current[1],
-                    "qualified_on": "2015.10",
-                    "appointed_on": "2016.01",
-                    "appointment_years": 10,
-                }
-            ]
-        },
-        "admin_post": {"post": "无"},
-        "assessments": {
-            "rows": [
-                {"year": "2024", "post": title.current[1], "grade": "合格", "assessor": "威海市档案馆"},
-                {"year": "2025", "post": title.current[1], "grade": "优秀", "assessor": "威海市档案馆"},
-            ]
-        },
-        "language_computer": {"foreign_language": "无", "computer": "无"},
-        "continuing_education": {
-            "rows": [
-                {
-                    "start": "2025.01",
-                    "end": "2025.12",
-                    "category": "公需科目",
-                    "content": "政策法规",
-                    "hours": "30学时",
-                },
-                {
-                    "start": "2025.01",
-                    "end": "2025.12",
-                    "category": "专业科目",
-                    "content": "专业实务",
-                    "hours": "60学时",
-                },
-            ]
-        },
-        "work_experience": {
-            "rows": [
-                {"start": "2012.07", "end": "2018.06", "unit_dept_post": "威海市档案馆/保管利用科/管理员"},
-                {"start": "2018.07", "end": "至今", "unit_dept_post": "威海市档案馆/保管利用科/专业技术人员"},
-            ]
-        },
-        "achievements": {
-            "rows": [
-                {
-                    "category": "论文/著作",
-                    "name": "论文:《数字档案馆建设中的元数据管理》",
-                    "time": "2021.05",
-                    "rank": "1/1",
-                    "publisher": "《中国档案》2021年第5期",
-                }
-            ]
-        },
-        "performance": {"achievements_text": "负责馆藏档案的数字化与利用服务工作," * 5},
-        "societies": {"societies_text": "无"},
-        "attachments": {},
-    }
+    """A declaration that passes every section: the shared one, for `title`."""
+    sections = valid_declaration(unit_id)
+    header = sections["header"]
+    header.update(level=title.level, series=title.series, title=title.title, specialty=title.specialty)
+    held = sections["current_title"]["rows"][0]
+    held.update(level=title.current[0], series=title.series, title=title.current[1])
+    for row in sections["assessments"]["rows"]:
+        row["post"] = title.current[1]
+    return sections
 
 
 @dataclass
@@ -240,12 +156,7 @@ class World:
             seed_authority_accounts(self.svc, hash_password(PASSWORD))
 
     def login(self, login: str, password: str = PASSWORD, totp_code: str | None = None) -> Any:
-        captcha = self.client.get("/api/v1/captcha").json()
-        body = {"account": login, "password": password, "captcha_id": captcha["captcha_id"]}
-        body["captcha_answer"] = captcha["answer"]
-        if totp_code is not None:
-            body["totp_code"] = totp_code
-        return self.client.post("/api/v1/login", json=body)
+        return api_login(self.client, login, password, totp_code)
 
     def actor(self, login: str, password: str = PASSWORD) -> Actor:
         response = self.login(login, password)
@@ -255,17 +166,7 @@ class World:
 
     def applicant(self) -> Actor:
         n = self.next()
-        doc = {
-            "login_name": f"person{n}",
-            "id_number": id_number(100 + 2 * n + 1),
-            "name": f"申报人{n}",
-            "sex": "男",
-            "ethnicity": "汉族",
-            "birth_date": "1990-01-01",
-            "mobile": f"1380531{n:04d}",
-            "password": PASSWORD,
-            "password_confirm": PASSWORD,
-        }
+        doc = person_doc(n, login_name=f"person{n}", name=f"申报人{n}")
         created = self.client.post("/api/v1/persons", json=doc)
         assert created.status_code == 201, created.text
         found = self.actor(doc["login_name"])
@@ -335,33 +236,13 @@ class World:
 # -- pages ----------------------------------------------------------------------------------
 
 
-def csrf_of(html: str) -> str:
-    import re
-
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no csrf token on the page"
-    return found.group(1)
-
-
 def page_login(world: World, login: str, password: str = PASSWORD, totp_code: str = "") -> TestClient:
     """A browser-like client with a session cookie for `login`."""
-    import re
-
     client = TestClient(world.app, base_url="http://testserver")
     page = client.get("/login").text
-    captcha_id = re.search(r'name="captcha_id" value="([^"]+)"', page)
-    answer = re.search(r'data-answer="([^"]+)"', page)
-    assert captcha_id and answer
     response = client.post(
         "/login",
-        data={
-            "csrf_token": csrf_of(page),
-            "captcha_id": captcha_id.group(1),
-            "captcha_answer": answer.group(1),
-            "account": login,
-            "password": password,
-            "totp_code": totp_code,
-        },
+        data={**login_fields(page), "account": login, "password": password, "totp_code": totp_code},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

@@ -12,17 +12,11 @@ from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from chain_helpers import INSIDE_WINDOW, ROOT, World
+from chain_helpers import World
+from runtime_support import ROOT
 
 from runtime.app import create_app
 from runtime.clock import Clock
-
-
-@pytest.fixture
-def clock() -> Clock:
-    found = Clock(8)
-    found.freeze(INSIDE_WINDOW)
-    return found
 
 
 @pytest.fixture

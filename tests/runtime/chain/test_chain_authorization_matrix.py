@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chain_helpers import ARCHIVES_MIDDLE, INSIDE_WINDOW, PASSWORD, ROOT, Actor, World, uscc
+from chain_helpers import ARCHIVES_MIDDLE, PASSWORD, Actor, World, uscc
+from runtime_support import INSIDE_WINDOW, ROOT
 from starlette.testclient import TestClient
 
 from runtime.app import create_app

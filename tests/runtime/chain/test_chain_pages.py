@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from chain_helpers import ARCHIVES_MIDDLE, PASSWORD, World, csrf_of, page_login, uscc
+from chain_helpers import ARCHIVES_MIDDLE, PASSWORD, World, page_login, uscc
+from runtime_support import csrf_of, login_fields
 from starlette.testclient import TestClient
 
 
@@ -191,18 +192,9 @@ def test_the_totp_page_turns_the_second_factor_on_and_login_asks_for_it(world: W
     assert "动态口令已开启" in confirmed.text
     client = TestClient(world.app, base_url="http://testserver")
     login_page = client.get("/login").text
-    answer = re.search(r'data-answer="([^"]+)"', login_page)
-    captcha_id = re.search(r'name="captcha_id" value="([^"]+)"', login_page)
-    assert answer and captcha_id
     refused = client.post(
         "/login",
-        data={
-            "csrf_token": csrf_of(login_page),
-            "captcha_id": captcha_id.group(1),
-            "captcha_answer": answer.group(1),
-            "account": unit.login,
-            "password": PASSWORD,
-        },
+        data={**login_fields(login_page), "account": unit.login, "password": PASSWORD},
         follow_redirects=False,
     )
     assert refused.status_code == 401 and "请填写动态口令" in refused.text

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chain_helpers import ARCHIVES_MIDDLE, INSIDE_WINDOW, ROOT, World
+from chain_helpers import ARCHIVES_MIDDLE, World
+from runtime_support import INSIDE_WINDOW, ROOT
 from starlette.testclient import TestClient
 
 from generator.compiler import compile_schemas, write_build

@@ -12,16 +12,15 @@ from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from documents_helpers import NOW, ROOT, UNIT_NAME, World
+from documents_helpers import UNIT_NAME, World
+from runtime_support import ROOT
 
 from runtime.app import create_app
 from runtime.clock import Clock
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    clock = Clock(8)
-    clock.freeze(NOW)
+def world(tmp_path: Path, clock: Clock) -> Iterator[World]:
     app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock)
     with TestClient(app, base_url="http://testserver") as client:
         yield World(client, tmp_path / "data" / "zhicheng.sqlite3")

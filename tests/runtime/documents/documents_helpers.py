@@ -9,18 +9,16 @@ import re
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
+from runtime_support import INSIDE_WINDOW, ROOT
 from starlette.testclient import TestClient
 
 from runtime.security import digest, token
 
-ROOT = Path(__file__).resolve().parents[3]
-# 2026-11-10 10:00 in Weihai: inside notice_2026.
-NOW = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+NOW = INSIDE_WINDOW
 STAMP = NOW.isoformat(timespec="seconds")
 RARE_NAME = "张𠀀䶮"  # U+20000 (CJK extension B) and U+4DAE (extension A)
 ID_NUMBER = "371002199001011237"

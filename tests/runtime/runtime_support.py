@@ -1,0 +1,175 @@
+"""What the runtime test packages (applicant/, chain/, documents/) share: the repository root, the
+moment inside the notice window the clock is frozen at, ONE valid declaration, a registration
+document, and logging in with the dev captcha over the API or through the login page."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from runtime.clock import Clock  # noqa: E402
+
+# 2026-11-10 (a Tuesday) 10:00 in Weihai: inside notice_2026 (2026-11-01 .. 2026-12-31).
+INSIDE_WINDOW = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+PASSWORD = "Weihai#2026x"
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def frozen_clock() -> Clock:
+    found = Clock(8)
+    found.freeze(INSIDE_WINDOW)
+    return found
+
+
+def valid_declaration(unit_id: str) -> dict[str, dict[str, Any]]:
+    """A fresh declaration of `unit_id` that passes every section (档案/中级/馆员/档案管理 has a
+    city-table cell); a package changes the fields it needs on its copy."""
+    return {
+        "header": {
+            "rank": "1/1",
+            "level": "中级",
+            "series": "档案",
+            "title": "馆员",
+            "specialty": "档案管理",
+            "mode": "正常晋升",
+            "unit": unit_id,
+            "is_work_unit": "是",
+            "work_start": "2012.07",
+            "professional_years": 12,
+        },
+        "education": {
+            "full_time": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
+            "basis": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
+        },
+        "current_title": {
+            "rows": [
+                {
+                    "level": "初级",
+                    "series": "档案",
+                    "title": "助理馆员",
+                    "qualified_on": "2015.10",
+                    "appointed_on": "2016.01",
+                    "appointment_years": 10,
+                }
+            ]
+        },
+        "admin_post": {"post": "无"},
+        "assessments": {
+            "rows": [
+                {"year": "2024", "post": "助理馆员", "grade": "合格", "assessor": "威海市档案馆"},
+                {"year": "2025", "post": "助理馆员", "grade": "优秀", "assessor": "威海市档案馆"},
+            ]
+        },
+        "language_computer": {"foreign_language": "无", "computer": "无"},
+        "continuing_education": {
+            "rows": [
+                {
+                    "start": "2025.01",
+                    "end": "2025.12",
+                    "category": "公需科目",
+                    "content": "政策法规",
+                    "hours": "30学时",
+                },
+                {
+                    "start": "2025.01",
+                    "end": "2025.12",
+                    "category": "专业科目",
+                    "content": "档案管理",
+                    "hours": "60学时",
+                },
+            ]
+        },
+        "work_experience": {
+            "rows": [
+                {"start": "2012.07", "end": "2018.06", "unit_dept_post": "威海市档案馆/保管利用科/管理员"},
+                {"start": "2018.07", "end": "至今", "unit_dept_post": "威海市档案馆/保管利用科/助理馆员"},
+            ]
+        },
+        "achievements": {
+            "rows": [
+                {
+                    "category": "论文/著作",
+                    "name": "论文:《数字档案馆建设中的元数据管理》",
+                    "time": "2021.05",
+                    "rank": "1/1",
+                    "publisher": "《中国档案》2021年第5期",
+                }
+            ]
+        },
+        "performance": {"achievements_text": "负责馆藏档案的数字化与利用服务工作," * 5},
+        "societies": {"societies_text": "无"},
+        "attachments": {},
+    }
+
+
+def id_number(birth: str = "19900101", sequence: int = 123, region: str = "371002") -> str:
+    """A GB 11643 ID number; an odd sequence is a man, an even one a woman."""
+    body = f"{region}{birth}{sequence:03d}"
+    total = sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+def person_doc(number: int = 1, **overrides: Any) -> dict[str, Any]:
+    """A valid registration (REG-1) for applicant `number`."""
+    doc = {
+        "login_name": f"applicant{number}",
+        "id_number": id_number(sequence=100 + 2 * number + 1),
+        "name": f"张{number}",
+        "sex": "男",
+        "ethnicity": "汉族",
+        "birth_date": "1990-01-01",
+        "mobile": f"1380531{number:04d}",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+    }
+    doc.update(overrides)
+    return doc
+
+
+# -- logging in -------------------------------------------------------------------------------
+
+
+def captcha(client: TestClient) -> tuple[str, str]:
+    """A captcha and, in dev mode, its answer."""
+    body = client.get("/api/v1/captcha").json()
+    return body["captcha_id"], body["answer"]
+
+
+def api_login(
+    client: TestClient,
+    account: str,
+    password: str = PASSWORD,
+    totp_code: str | None = None,
+    *,
+    captcha_from: TestClient | None = None,
+) -> Any:
+    """POST /api/v1/login with a solved dev captcha (fetched through `captcha_from`, else `client`)."""
+    captcha_id, answer = captcha(captcha_from or client)
+    body = {"account": account, "password": password, "captcha_id": captcha_id, "captcha_answer": answer}
+    if totp_code is not None:
+        body["totp_code"] = totp_code
+    return client.post("/api/v1/login", json=body)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no csrf token on the page"
+    return found.group(1)
+
+
+def login_fields(html: str) -> dict[str, str]:
+    """The hidden fields of the login page, the dev captcha solved."""
+    captcha_id = re.search(r'name="captcha_id" value="([^"]+)"', html)
+    answer = re.search(r'data-answer="([^"]+)"', html)
+    assert captcha_id and answer
+    return {"csrf_token": csrf_of(html), "captcha_id": captcha_id.group(1), "captcha_answer": answer.group(1)}
