@@ -8,7 +8,9 @@ Demo data is only for demonstrations and tests.
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
+from importlib import resources
 from typing import Any
 
 from runtime import routing
@@ -106,14 +108,10 @@ def seed_authority_accounts(svc: Services, password_hash: str) -> None:
         _org_account(svc, authority["id"], authority["id"], authority["name"], role, password_hash)
 
 
-# Demo cells (series, level) whose whole reporting chain gets approved paths (PATH-1).
-DEMO_PATH_CELLS = (("档案", "中级"), ("工程技术", "中级"), ("中小学教师", "中级"))
-
-
-def _approved_paths(svc: Services, unit_id: str) -> None:
+def _approved_paths(svc: Services, unit_id: str, cells: list[tuple[str, ...]]) -> None:
     """Approved paths along the unit's chain for the demo cells, so reporting works at once."""
     unit = svc.storage.one("SELECT * FROM organisations WHERE id = ?", (unit_id,))
-    for series, level in DEMO_PATH_CELLS:
+    for series, level in cells:
         try:
             chain = routing.chain_for(svc, unit or {}, series, level)
         except routing.NoPath:
@@ -141,61 +139,65 @@ def _approved_paths(svc: Services, unit_id: str) -> None:
             )
 
 
+def demo_data() -> dict[str, Any]:
+    """The demo organisations and people (runtime/demo_data.json)."""
+    text = resources.files("runtime").joinpath("demo_data.json").read_text("utf-8")
+    found: dict[str, Any] = json.loads(text)
+    return found
+
+
 def seed_demo(svc: Services) -> list[dict[str, Any]]:
     """Demo organisations and accounts; returns the accounts to print."""
+    data = demo_data()
     password_hash = hash_password(DEMO_PASSWORD)
     accounts: list[dict[str, Any]] = []
     with svc.storage.transaction():
         seed_authority_accounts(svc, password_hash)
         # a district supervising department (not an authority of platform.yaml)
-        district_supervisor = _unit(svc, "环翠区示范教育和体育局", "huancui", None, "11371002MB2800009X")
+        district = data["district_supervisor"]
+        district_supervisor = _unit(svc, district["name"], district["region"], None, district["uscc"])
         svc.storage.execute(
             "UPDATE organisations SET kinds = ? WHERE id = ?", (dumps(["supervisor"]), district_supervisor)
         )
-        _org_account(svc, district_supervisor, "supervisor1", "环翠区示范教育和体育局", "reviewer", password_hash)
-        accounts.append({"login": "supervisor1", "role": "reviewer", "org": "环翠区示范教育和体育局"})
-        units = [
-            ("威海市示范科技有限公司", "weihai", None, "91371000MA3C00001X"),
-            ("威海市第一示范中学", "weihai", "weihai_education", "12371000MB2800002Y"),
-            ("环翠区示范机械厂", "huancui", None, "91371002MA3C00003Y"),
-            ("环翠区示范小学", "huancui", district_supervisor, "12371002MB2800004Y"),
-            ("荣成市示范渔业公司", "rongcheng", None, "91371082MA3C00005Y"),
-            ("高区示范电子公司", "gaoqu", None, "91371071MA3C00006Y"),
-        ]
-        for name, region, supervisor, uscc in units:
+        _org_account(svc, district_supervisor, district["login"], district["name"], "reviewer", password_hash)
+        accounts.append({"login": district["login"], "role": "reviewer", "org": district["name"]})
+        for unit in data["units"]:
+            supervisor = district_supervisor if unit["supervisor"] == "district_supervisor" else unit["supervisor"]
             supervisor_id = (
                 supervisor
                 if supervisor and svc.storage.one("SELECT 1 AS x FROM organisations WHERE id = ?", (supervisor,))
                 else None
             )
-            org_id = _unit(svc, name, region, supervisor_id, uscc)
+            org_id = _unit(svc, unit["name"], unit["region"], supervisor_id, unit["uscc"])
             login = f"unit{len(accounts)}"
-            _org_account(svc, org_id, login, name, "reviewer", password_hash)
-            accounts.append({"login": login, "role": "reviewer", "org": name})
-            _approved_paths(svc, org_id)
-        if not svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = 'zhangsan'"):
+            _org_account(svc, org_id, login, unit["name"], "reviewer", password_hash)
+            accounts.append({"login": login, "role": "reviewer", "org": unit["name"]})
+            _approved_paths(svc, org_id, [tuple(cell) for cell in data["path_cells"]])
+        person = data["applicant"]
+        if not svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = ?", (person["login"],)):
             svc.storage.insert(
                 "accounts",
                 {
                     "id": uuid.uuid4().hex,
                     "kind": "person",
                     "role": "applicant",
-                    "login_name": "zhangsan",
-                    "id_number": "371002199001011237",
-                    "name": "张三",
-                    "mobile": "13800000001",
+                    "login_name": person["login"],
+                    "id_number": person["id_number"],
+                    "name": person["name"],
+                    "mobile": person["mobile"],
                     "org_id": None,
                     "password_hash": password_hash,
-                    "data": dumps({"sex": "男", "ethnicity": "汉族", "birth_date": "1990-01-01"}),
+                    "data": dumps(person["data"]),
                     "created_at": iso(svc.clock.now()),
                 },
             )
-        accounts.append({"login": "zhangsan", "role": "applicant", "org": ""})
-        accounts.append({"login": "weihai_hrss", "role": "hr_admin", "org": "威海市人力资源和社会保障局"})
-    city_unit = svc.storage.one("SELECT id FROM organisations WHERE name = ?", ("威海市示范科技有限公司",))
+        accounts.append({"login": person["login"], "role": "applicant", "org": ""})
+        for authority in svc.bundle.platform.get("authorities") or []:
+            if "region_hr" in authority["kinds"] and authority["region"] == "weihai":
+                accounts.append({"login": authority["id"], "role": "hr_admin", "org": authority["name"]})
+    city_unit = svc.storage.one("SELECT id FROM organisations WHERE name = ?", (data["declaring_unit"],))
     if city_unit:
-        names = {f"demo-{i}": n for i, n in enumerate(("李四", "王五", "赵六", "孙七", "周八"), start=1)}
-        for line in seed_declarations(svc, city_unit["id"], names, password_hash):
+        for line in seed_declarations(svc, city_unit["id"], data["declaration_names"], password_hash):
             login = line.split(":")[0]
             accounts.append({"login": login, "role": "applicant", "org": line.split(": ")[1]})
     return accounts

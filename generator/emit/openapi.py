@@ -282,7 +282,9 @@ def emit(model: Model) -> Artifacts:
             "get": _op("Download an attachment", params=[{**ID_PARAM, "name": "attachment_id"}])
         },
         f"{v}/declarations/{{id}}/submit": {
-            "post": _op("确定申报 (DEC-18)", params=[ID_PARAM], errors=("401", "403", "404", "409", "422"))
+            "post": _op(
+                "Submit the declaration (DEC-18)", params=[ID_PARAM], errors=("401", "403", "404", "409", "422")
+            )
         },
         f"{v}/declarations/{{id}}/pass": {
             "post": _op(
@@ -305,18 +307,20 @@ def emit(model: Model) -> Artifacts:
             "post": _op("Committee result (REV-3)", params=[ID_PARAM], errors=("401", "403", "404", "409"))
         },
         f"{v}/declarations/{{id}}/history": {"get": _op("Audit trail (REV-4)", params=[ID_PARAM])},
-        f"{v}/declarations/{{id}}/review-form.pdf": {"get": _file_op("评审表 (PRN-1)", PDF, [ID_PARAM])},
+        f"{v}/declarations/{{id}}/review-form.pdf": {"get": _file_op("Review form PDF (PRN-1)", PDF, [ID_PARAM])},
         f"{v}/overview": {
             "get": _op(
-                "一览表 rows as JSON (PRN-2)",
+                "Overview rows as JSON (PRN-2)",
                 params=_query("series", "level"),
                 response=_ref("Overview"),
                 errors=("401", "403", "422"),
             )
         },
-        f"{v}/overview.pdf": {"get": _file_op("一览表 (PRN-2)", PDF, _query("series", "level"), ("401", "403", "422"))},
+        f"{v}/overview.pdf": {
+            "get": _file_op("Overview PDF (PRN-2)", PDF, _query("series", "level"), ("401", "403", "422"))
+        },
         f"{v}/overview.xlsx": {
-            "get": _file_op("一览表 spreadsheet (PRN-2)", XLSX, _query("series", "level"), ("401", "403", "422"))
+            "get": _file_op("Overview spreadsheet (PRN-2)", XLSX, _query("series", "level"), ("401", "403", "422"))
         },
         f"{v}/declarations/{{id}}/certificate.pdf": {
             "get": _file_op("Electronic certificate, only after a pass (CERT-1)", PDF, [ID_PARAM])
