@@ -181,6 +181,12 @@ CATALOG: dict[str, Code] = {
             "keep the field ids listed under 'Contract fields' in docs/schema-language.md",
         ),
         Code(
+            "E322",
+            "contract name missing",
+            "{what} '{name}' is missing, but the runtime relies on it",
+            "keep the names listed under 'Contract fields' in docs/schema-language.md",
+        ),
+        Code(
             "E401",
             "build/ is stale",
             "build/ does not match schemas/ ({detail})",

@@ -41,3 +41,10 @@ CONTRACT_FIELDS: dict[str, tuple[str, ...]] = {
     "path_request": ("series", "level", "upper_unit"),
     "declaration/header": ("year", "unit", "series", "level", "title"),
 }
+
+# Roles, organisation kinds and workflow steps the runtime names (review, units, seed):
+# schemas/platform.yaml and schemas/workflow/declaration.yaml must keep them. Their titles,
+# who may take a step and its guards stay policy. The generator checks they exist (E322).
+CONTRACT_ROLES = ("applicant", "unit_admin", "reviewer", "hr_admin", "committee_office", "support")
+CONTRACT_ORG_KINDS = ("employer", "supervisor", "region_hr", "department", "support")
+CONTRACT_TRANSITIONS = ("submit", "pass", "return", "report", "record_pass", "record_fail")

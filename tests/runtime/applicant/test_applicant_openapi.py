@@ -32,3 +32,12 @@ def test_every_api_route_of_the_app_is_in_the_openapi_document(world: World) -> 
         for method in route.methods or ():
             if method != "HEAD":
                 assert method.lower() in described, (method, route.path)
+
+
+def test_the_names_the_runtime_uses_are_the_checked_contract_names() -> None:
+    from runtime import review, units
+    from vocabulary.terms import CONTRACT_ORG_KINDS, CONTRACT_ROLES, CONTRACT_TRANSITIONS
+
+    assert {review.PASS, review.RETURN, review.REPORT, *review.RESULT.values()} <= set(CONTRACT_TRANSITIONS)
+    assert {units.UNIT_ROLE, units.HR_ROLE, *units.STAFF_ROLES} <= set(CONTRACT_ROLES)
+    assert {*units.UNIT_KINDS, units.HR_KIND, units.SUPERVISOR_KIND} <= set(CONTRACT_ORG_KINDS)
