@@ -1,4 +1,4 @@
-"""Printed documents over the JSON API: 评审表 (PRN-1), 一览表 (PRN-2), 电子证书 (CERT-1)."""
+"""Printed documents over the JSON API: review form (PRN-1), overview (PRN-2), certificate (CERT-1)."""
 
 from __future__ import annotations
 

@@ -266,7 +266,7 @@ def all_errors(svc: Services, declaration: dict[str, Any]) -> list[dict[str, Any
 
 
 def submit(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
-    """确定申报 (DEC-18): the workflow's submit step, with the chain worked out now."""
+    """submit (DEC-18): the workflow's submit step, with the chain worked out now."""
     step = workflow.transition(svc, "submit") or {}
     if declaration["state"] not in step.get("from", []) or not workflow.holds(declaration, account):
         raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))  # e.g. submitted twice

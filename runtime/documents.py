@@ -1,4 +1,4 @@
-"""What the printed documents hold (PRN-1 评审表, PRN-2 一览表, CERT-1 电子证书).
+"""What the printed documents hold (PRN-1 review form, PRN-2 overview, CERT-1 certificate).
 
 Each document's content comes from build/print.json (titles, columns, fields, sources),
 the compiled forms (section and field titles, order) and the stored declarations;

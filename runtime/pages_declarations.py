@@ -1,5 +1,5 @@
-"""Applicant pages: 我的申报信息 (DEC-19), one generated page per section (DEC-2..17), uploads,
-确定申报 (DEC-18). Every page works without JavaScript."""
+"""Applicant pages: my declarations (DEC-19), one generated page per section (DEC-2..17), uploads,
+submit (DEC-18). Every page works without JavaScript."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ async def new_declaration(request: Request) -> Response:
 
 
 def _overview_context(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
-    """The sections with how many errors each has now (the same check as 确定申报)."""
+    """The sections with how many errors each has now (the same check as submit)."""
     editable = workflow.editable_sections(svc, declaration, account) or []
     counts = Counter(e["section"] for e in declarations.all_errors(svc, declaration))
     items = [

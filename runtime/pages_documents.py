@@ -1,4 +1,4 @@
-"""Printed documents for the browser: 评审表 and 电子证书 downloads, the 一览表 preview and its
+"""Printed documents for the browser: review form and certificate downloads, the overview preview and its
 downloads (PRN-1, PRN-2, CERT-1), and the public certificate check /verify/{no}."""
 
 from __future__ import annotations

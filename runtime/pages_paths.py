@@ -1,4 +1,4 @@
-"""Path pages (PATH-1): 单位路径申请 — new path, own requests, requests to approve — and the
+"""Path pages (PATH-1): unit path requests — new path, own requests, requests to approve — and the
 routing lookup (PATH-2, PATH-3)."""
 
 from __future__ import annotations

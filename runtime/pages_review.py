@@ -1,5 +1,5 @@
-"""Review pages (REV-1..5): 职称申报数据审核 (queue by series and level, the whole declaration
-with its history, every step the workflow offers here) and 职称申报数据上报 (tick and report)."""
+"""Review pages (REV-1..5): the review queue (queue by series and level, the whole declaration
+with its history, every step the workflow offers here) and reporting (tick and report)."""
 
 from __future__ import annotations
 

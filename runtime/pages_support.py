@@ -126,7 +126,7 @@ def _resolve(entry: dict[str, Any], path: str, values: dict[str, Any]) -> list[s
 def decode_section(form: Form, data: FormData, *, remove_row: int | None = None) -> dict[str, Any]:
     """The posted fields as a section document: `rank`, `full_time.school`, `rows.3.start`.
 
-    Rows keep their posted order; `remove_row` (the 删除 button's posted index) is left out
+    Rows keep their posted order; `remove_row` (the remove button's posted index) is left out
     and empty rows are dropped, so the saved rows are numbered from 0 again."""
     document: dict[str, Any] = {}
     rows: dict[int, dict[str, Any]] = {}

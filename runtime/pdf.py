@@ -131,7 +131,7 @@ def css_string(text: str) -> str:
 
 
 def counter_content(template: str) -> str:
-    """A CSS `content` value from a text like 第{page}页 共{pages}页."""
+    """A CSS `content` value from a text like "page {page} of {pages}" from messages.yaml."""
     parts = []
     for piece in re.split(r"(\{page\}|\{pages\})", template):
         if piece == "{page}":

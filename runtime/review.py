@@ -105,7 +105,7 @@ def next_certificate_no(svc: Services, year: int) -> str:
 def result(
     svc: Services, account: dict[str, Any], declaration_id: str, passed: Any, comment: Any = ""
 ) -> dict[str, Any]:
-    """The committee office records 通过 / 未通过 (REV-3)."""
+    """The committee office records pass / fail (REV-3)."""
     if not isinstance(passed, bool):
         raise _error(svc, 422, "bad_request", "/passed", rule="REV-3")
     return act(svc, account, declaration_id, RESULT[passed], comment=comment)

@@ -1,4 +1,4 @@
-"""一览表 (PRN-2) as a spreadsheet: the same title, columns and rows as the PDF.
+"""overview (PRN-2) as a spreadsheet: the same title, columns and rows as the PDF.
 
 Cells hold text as text: a value a user typed that starts with "=" stays a string,
 never a formula (spreadsheet formula injection).

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS organisations (
   supervisor_id TEXT REFERENCES organisations(id),
   uscc TEXT,
   authority INTEGER NOT NULL DEFAULT 0,  -- 1: listed in platform.yaml, not self-registered
-  permitted INTEGER NOT NULL DEFAULT 0,  -- holds 职称评审 permission (UNIT-3)
+  permitted INTEGER NOT NULL DEFAULT 0,  -- holds title-review permission (UNIT-3)
   data TEXT NOT NULL DEFAULT '{}',
   created_at TEXT NOT NULL
 );

@@ -1,4 +1,4 @@
-"""A table laid out as lines of monospaced text, for long printed lists (the 一览表, PRN-2).
+"""A table laid out as lines of monospaced text, for long printed lists (the overview, PRN-2).
 
 WeasyPrint lays out one box per table cell, about a millisecond each: 500 rows of 14
 columns take some 10 s. Here each row is one box: its cells are padded and wrapped
@@ -113,7 +113,7 @@ def layout(titles: list[str], rows: list[list[str]], weights: list[float], total
 
 
 def balanced(text: str, width: int) -> list[str]:
-    """As few lines as wrap() gives, but of even length: 单位推荐/排序, not 单位推荐排/序."""
+    """As few lines as wrap() gives, but of even length: "ABCD/EF", not "ABCDE/F"."""
     lines = wrap(text, width)
     if len(lines) < 2:
         return lines

@@ -1,4 +1,4 @@
-"""Units: registration (UNIT-1), 职称评审 permission (UNIT-3, UNIT-4) and recovery by the
+"""Units: registration (UNIT-1), title-review permission (UNIT-3, UNIT-4) and recovery by the
 region's HR authority (UNIT-5).
 
 Which role a self-registered unit's account gets, and which role reviews permission
