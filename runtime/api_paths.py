@@ -8,8 +8,8 @@ from starlette.routing import BaseRoute, Route
 
 from runtime import paths
 from runtime.api_accounts import require_account
-from runtime.api_units import text_of
-from runtime.web import json_response, read_json, read_optional_json, services
+from runtime.api_units import decision
+from runtime.web import json_response, read_json, services
 
 
 def routes() -> list[BaseRoute]:
@@ -30,22 +30,12 @@ async def list_or_request(request: Request) -> JSONResponse:
     return json_response(paths.list_paths(svc, account))
 
 
-async def _decide(request: Request, approve: bool) -> JSONResponse:
-    svc = services(request)
-    account = require_account(request)
-    body = await read_optional_json(request)
-    found = paths.decide_path(
-        svc, account, request.path_params["id"], approve=approve, comment=text_of(body, "comment")
-    )
-    return json_response(found)
-
-
 async def approve(request: Request) -> JSONResponse:
-    return await _decide(request, True)
+    return await decision(request, paths.decide_path, True)
 
 
 async def reject(request: Request) -> JSONResponse:
-    return await _decide(request, False)
+    return await decision(request, paths.decide_path, False)
 
 
 async def routing_chain(request: Request) -> JSONResponse:

@@ -3,6 +3,7 @@ authority's queue and unit password resets (UNIT-5), and the TOTP second factor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -72,22 +73,24 @@ async def permission_requests(request: Request) -> JSONResponse:
     return json_response({"requests": units.permission_requests(svc, account, state)})
 
 
-async def _decide(request: Request, approve: bool) -> JSONResponse:
+Decide = Callable[..., dict[str, Any]]
+
+
+async def decision(request: Request, decide: Decide, approve: bool) -> JSONResponse:
+    """An approve or reject by an upper organisation, `{comment}` in the body (permissions, paths)."""
     svc = services(request)
     account = require_account(request)
     body = await read_optional_json(request)
-    found = units.decide_permission(
-        svc, account, request.path_params["id"], approve=approve, comment=text_of(body, "comment")
-    )
+    found = decide(svc, account, request.path_params["id"], approve=approve, comment=text_of(body, "comment"))
     return json_response(found)
 
 
 async def approve_permission(request: Request) -> JSONResponse:
-    return await _decide(request, True)
+    return await decision(request, units.decide_permission, True)
 
 
 async def reject_permission(request: Request) -> JSONResponse:
-    return await _decide(request, False)
+    return await decision(request, units.decide_permission, False)
 
 
 async def region_units(request: Request) -> JSONResponse:
