@@ -7,13 +7,14 @@ rendered in the same run:
   (no subsetting); the overview as a plain HTML table, one box per cell, instead of
   the text grid (runtime/text_grid.py);
 - no HarfBuzz: the same document with fonts subset by fontTools, what a machine without
-  libharfbuzz-subset0 does (the runtime warns about it at start).
+  libharfbuzz-subset0 does (the runtime warns about it at start);
+- in-thread: the same document laid out in this process, as the runtime did before it
+  had print workers (this process holds the app and its data, like a server).
 
 Prints figures, asserts nothing:  .venv/bin/python bench/bench_pdf.py [--runs N]
-Time is the median wall time of the PDF step (template → bytes; gathering the data is
-shown apart), cpu the median CPU time of this process for it; memory is the peak of
-Python allocations during one render (tracemalloc; Pango's and HarfBuzz's own buffers
-are not counted) and the process's peak RSS at the end.
+Time is the median wall time of the PDF step as the app runs it (HTML handed to a print
+worker process, PDF bytes back; gathering the data is shown apart); memory is the print
+worker's peak RSS (fonts, Pango and HarfBuzz included) and this process's at the end.
 Other processes on the machine slow every figure alike; compare within one run.
 """
 
@@ -28,7 +29,6 @@ import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from pypdf import PdfReader  # noqa: E402
 from runtime import documents  # noqa: E402
 from runtime.app import create_app  # noqa: E402
 from runtime.clock import Clock  # noqa: E402
-from runtime.pdf import Printer  # noqa: E402
+from runtime.pdf import Printer, render_pdf  # noqa: E402
 
 NAIVE_CSS = "<style>table { table-layout: auto !important; } col { width: auto !important; }</style></head>"
 GOALS = {"review form": 0.5, "certificate": 0.2, "overview 500 rows": 2.0}
@@ -80,9 +80,8 @@ def naive_seconds(printer: Printer, name: str, template: str, context: dict[str,
     return median_seconds(lambda: printer.html_to_pdf(auto), 1, warm=False)
 
 
-def median_seconds(work: Callable[[], Any], runs: int, *, warm: bool = True, cpu: bool = False) -> float:
-    """Median wall time (or CPU time of this process, which other processes inflate less)."""
-    clock = time.process_time if cpu else time.perf_counter
+def median_seconds(work: Callable[[], Any], runs: int, *, warm: bool = True) -> float:
+    clock = time.perf_counter
     if warm:
         work()  # fonts found and loaded once per process
     times = []
@@ -91,15 +90,6 @@ def median_seconds(work: Callable[[], Any], runs: int, *, warm: bool = True, cpu
         work()
         times.append(clock() - started)
     return statistics.median(times)
-
-
-def peak_mib(work: Callable[[], Any]) -> float:
-    tracemalloc.start()
-    try:
-        work()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 @contextlib.contextmanager
@@ -126,6 +116,9 @@ def main() -> None:
     world = World(client=None, db_path=tmp / "data" / "zhicheng.sqlite3")  # type: ignore[arg-type]
     full_id, _, reviewer_id = seed(world)
     printer: Printer = svc.extras["printer"]
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
     declaration = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (full_id,))
     reviewer = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (reviewer_id,))
 
@@ -146,8 +139,8 @@ def main() -> None:
         "overview 500 rows": "one box per cell",
     }
     print(f"bench_pdf: median of {args.runs} runs after one warm-up (baselines: 1 run); load {load()}\n")
-    header = f"{'document':<19}{'pages':>6}{'time':>9}{'cpu':>8}{'goal':>7}{'py peak':>10}"
-    header += f"{'naive':>10}{'ratio':>8}{'no HarfBuzz':>13}{'ratio':>8}"
+    header = f"{'document':<19}{'pages':>6}{'time':>9}{'goal':>7}{'worker RSS':>12}"
+    header += f"{'naive':>10}{'ratio':>8}{'no HarfBuzz':>13}{'ratio':>8}{'in-thread':>11}{'ratio':>8}"
     print(header)
     for name, (template, build) in cases.items():
         started = time.perf_counter()
@@ -157,18 +150,18 @@ def main() -> None:
         pdf = printer.html_to_pdf(html)
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         ours = median_seconds(lambda html=html: printer.html_to_pdf(html), args.runs)
-        ours_cpu = median_seconds(lambda html=html: printer.html_to_pdf(html), args.runs, warm=False, cpu=True)
-        memory = peak_mib(lambda html=html: printer.html_to_pdf(html))
+        memory = printer.pool.last_rss_mib
         naive = naive_seconds(printer, name, template, context, html)
+        here = median_seconds(lambda html=html: render_pdf(html, printer.assets_dir, fonts=fonts), args.runs)
         with without_harfbuzz_subset():
-            slow_fonts = median_seconds(lambda html=html: printer.html_to_pdf(html), 1, warm=False)
+            slow_fonts = median_seconds(lambda html=html: render_pdf(html, printer.assets_dir, fonts=fonts), 1)
         print(
-            f"{name:<19}{pages:>6}{ours:>8.3f}s{ours_cpu:>7.3f}s{GOALS[name]:>6.1f}s{memory:>7.1f}MiB"
+            f"{name:<19}{pages:>6}{ours:>8.3f}s{GOALS[name]:>6.1f}s{memory:>8.0f} MiB"
             f"{naive:>9.3f}s{naive / ours:>7.1f}x{slow_fonts:>12.3f}s{slow_fonts / ours:>7.1f}x"
-            f"   (data {gather * 1000:.0f} ms; naive = {naive_notes[name]})"
+            f"{here:>10.3f}s{here / ours:>7.1f}x   (data {gather * 1000:.0f} ms; naive = {naive_notes[name]})"
         )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak RSS of the whole run: {rss:.0f} MiB")
+    print(f"\npeak RSS of this process (the app, its data and the in-thread renders): {rss:.0f} MiB")
     svc.storage.close()
 
 

@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import uvicorn
 
+    svc.extras["printer"].pool.start()  # a print worker gets ready while the server starts
+
     print(f"serving http://{args.host}:{args.port}  (data: {args.data_dir}{', dev mode' if args.dev else ''})")
     uvicorn.run(
         app,

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime import declarations, documents
 from runtime.api_accounts import require_account
-from runtime.pdf import Printer, RenderTimeout
+from runtime.pdf import Printer, RenderFailed, RenderTimeout
 from runtime.spreadsheet import overview_xlsx
 from runtime.web import HttpError, Services, json_response, services
 
@@ -51,6 +51,8 @@ async def render_pdf(svc: Services, template: str, context: dict[str, Any]) -> b
         return await printer(svc).pdf(template, context)
     except RenderTimeout as exc:
         raise HttpError(503, "render_timeout", svc.bundle.text("render_timeout")) from exc
+    except RenderFailed as exc:
+        raise HttpError(503, "render_failed", svc.bundle.text("render_failed")) from exc
 
 
 async def review_form_response(svc: Services, declaration_id: str, account: dict[str, Any]) -> Response:

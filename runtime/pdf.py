@@ -7,19 +7,25 @@ PrintFetcher, which serves data: URLs and the app's own files under build/templa
 network, no redirects. Attachments (<link rel=attachment>) are resources like any
 other, so none can be pulled in either.
 
-Speed: rendering runs in a worker thread with a time limit; the event loop keeps
-serving. At most `slots` documents render at once (the machine has few cores and a
-layout holds the GIL for most of its time). Fonts are subset with HarfBuzz when
-libharfbuzz-subset is present (fontTools otherwise, several times slower).
+Speed and limits: a layout runs in a print worker process (runtime/print_worker.py), so
+it holds no lock of the server's and uses a core of its own; the event loop waits for it
+in a thread. Each worker runs under an address-space limit and is killed when a document
+takes longer than the time limit; a new one starts for the next document. At most
+`slots` documents of a Printer render at once. Workers stay between documents with their
+fonts loaded. Fonts are subset with HarfBuzz when libharfbuzz-subset is present
+(fontTools otherwise, several times slower).
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
+import json
 import logging
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -31,17 +37,24 @@ import anyio.to_thread
 import jinja2
 from markupsafe import Markup
 
+from runtime.print_worker import read_part, write_frame
+
 log = logging.getLogger("runtime.pdf")
 
 ASSET_SCHEME = "asset"
 ASSET_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2"}
 RENDER_SECONDS = 60.0
 RENDER_SLOTS = 2
+RENDER_MEMORY_MB = 2048  # address space of one print worker, fonts and libraries included
 
 T = TypeVar("T")
 
 
-class RenderTimeout(Exception):
+class RenderFailed(Exception):
+    """A document could not be made (its worker ran out of memory or stopped); the caller answers 503."""
+
+
+class RenderTimeout(RenderFailed):
     """A document took longer than the time limit; the caller answers 503."""
 
 
@@ -94,11 +107,13 @@ def fetcher_class() -> type:
     class PrintFetcher(URLFetcher):  # type: ignore[misc]
         """WeasyPrint's only way out: data: URLs and the app's own files, nothing else."""
 
-        def __init__(self, assets_dir: Path) -> None:
+        def __init__(self, assets_dir: Path, asked: list[str] | None = None) -> None:
             super().__init__(timeout=1, allowed_protocols=("data",), allow_redirects=False, fail_on_errors=False)
             self.assets_dir = assets_dir.resolve()
+            self.asked = asked if asked is not None else []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            self.asked.append(url[:200])
             scheme = url.split(":", 1)[0].lower() if ":" in url else ""
             if scheme == "data":
                 return super().fetch(url, headers)
@@ -151,8 +166,144 @@ def page_css(orientation: str, page_text: str | None) -> Markup:
     return Markup("@page { " + " ".join(rules) + " }")
 
 
+def render_pdf(
+    html: str, assets_dir: Path, *, full_fonts: bool = False, fonts: Any = None, asked: list[str] | None = None
+) -> bytes:
+    """WeasyPrint itself: `html` (from a print template) to PDF, fetching only through PrintFetcher
+    (which notes in `asked` every URL asked for, served or refused)."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher_class()(assets_dir, asked))
+    pdf: bytes = document.write_pdf(full_fonts=full_fonts, font_config=fonts)
+    return pdf
+
+
+class Worker:
+    """One `python -m runtime.print_worker` process."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "runtime.print_worker", "--memory-mb", str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            start_new_session=True,  # a ^C in the terminal is the server's to handle, not the worker's
+        )
+        self.last_rss_mib = 0.0
+        self.last_asked: list[str] = []
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+    def render(self, html: str, assets_dir: Path, full_fonts: bool, seconds: float) -> bytes:
+        """The PDF, or RenderFailed; past `seconds` the process is killed (RenderTimeout)."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            self.process.kill()
+
+        watchdog = threading.Timer(max(seconds, 0.0), expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            header = json.dumps({"assets_dir": str(assets_dir), "full_fonts": full_fonts}).encode()
+            write_frame(self.process.stdin, header, html.encode())
+            answer = read_part(self.process.stdout)
+            pdf = read_part(self.process.stdout)
+        except OSError:  # the pipe broke: killed by the watchdog or died
+            answer = pdf = None
+        finally:
+            watchdog.cancel()
+        if answer is None or pdf is None:
+            self.kill()
+            if expired.is_set():
+                raise RenderTimeout()
+            raise RenderFailed("the print worker stopped")
+        result = json.loads(answer)
+        self.last_rss_mib = float(result.get("rss_mib", 0.0))
+        self.last_asked = [str(url) for url in result.get("asked", [])]
+        refused = [url for url in self.last_asked if url.split(":", 1)[0] not in ("data", ASSET_SCHEME)]
+        if refused:
+            log.warning("print worker %s refused to fetch %s", self.process.pid, refused[:5])
+        if not result["ok"]:
+            raise RenderFailed(str(result["error"]))
+        return pdf
+
+
+class WorkerPool:
+    """Print worker processes, started when first needed and kept for the next document."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
+        self._idle: list[Worker] = []
+        self._lock = threading.Lock()
+        self.last_rss_mib = 0.0
+        self.last_asked: list[str] = []
+
+    def render(self, html: str, assets_dir: Path, *, full_fonts: bool, seconds: float) -> bytes:
+        worker = self._take()
+        try:
+            pdf = worker.render(html, assets_dir, full_fonts, seconds)
+        except RenderFailed as exc:
+            log.warning("print worker %s: %s", worker.process.pid, exc)
+            raise
+        finally:
+            self.last_rss_mib, self.last_asked = worker.last_rss_mib, worker.last_asked
+            if worker.alive():
+                with self._lock:
+                    self._idle.append(worker)
+        return pdf
+
+    def start(self) -> None:
+        """One worker ready before the first document is asked for."""
+        with self._lock:
+            if not self._idle:
+                self._idle.append(Worker(self.memory_mb))
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()
+
+    def _take(self) -> Worker:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    return worker
+        return Worker(self.memory_mb)
+
+
+_pools: dict[int, WorkerPool] = {}
+_pools_lock = threading.Lock()
+
+
+def worker_pool(memory_mb: int) -> WorkerPool:
+    """The process's pool for a memory limit: every Printer with that limit shares its workers."""
+    with _pools_lock:
+        if memory_mb not in _pools:
+            _pools[memory_mb] = WorkerPool(memory_mb)
+        return _pools[memory_mb]
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in list(_pools.values()):
+        pool.close()
+
+
 class Printer:
-    """Print templates from build/templates rendered to PDF in worker threads."""
+    """Print templates from build/templates rendered to PDF by worker processes."""
 
     def __init__(
         self,
@@ -160,6 +311,7 @@ class Printer:
         *,
         timeout: float = RENDER_SECONDS,
         slots: int = RENDER_SLOTS,
+        memory_mb: int = RENDER_MEMORY_MB,
         subset_fonts: bool = True,
     ) -> None:
         self.assets_dir = build_dir / "templates"
@@ -172,9 +324,8 @@ class Printer:
         )
         self.timeout = timeout
         self.subset_fonts = subset_fonts
+        self.pool = worker_pool(memory_mb)
         self._slots = threading.BoundedSemaphore(slots)
-        self._lock = threading.Lock()
-        self._idle_fonts: list[Any] = []
 
     def html(self, template: str, context: dict[str, Any]) -> str:
         if not template.startswith("print/") or ".." in template.split("/"):
@@ -182,33 +333,17 @@ class Printer:
         return self.templates.get_template(template).render(**context)
 
     def pdf_now(self, template: str, context: dict[str, Any]) -> bytes:
-        """Render in the calling thread (benchmarks, workers)."""
+        """Render and wait in the calling thread (benchmarks, tests)."""
         return self.html_to_pdf(self.html(template, context))
 
-    def html_to_pdf(self, html: str) -> bytes:
-        from weasyprint import HTML
-
-        fonts = self._take_fonts()
-        try:
-            document = HTML(string=html, base_url=None, url_fetcher=fetcher_class()(self.assets_dir))
-            pdf: bytes = document.write_pdf(full_fonts=not self.subset_fonts, font_config=fonts)
-        finally:
-            with self._lock:
-                self._idle_fonts.append(fonts)
-        return pdf
-
-    def _take_fonts(self) -> Any:
-        """A font configuration no other render is using: Pango's font map is not thread-safe,
-        and keeping it between documents spares finding and opening the fonts each time."""
-        with self._lock:
-            if self._idle_fonts:
-                return self._idle_fonts.pop()
-        from weasyprint.text.fonts import FontConfiguration
-
-        return FontConfiguration()
+    def html_to_pdf(self, html: str, seconds: float | None = None) -> bytes:
+        limit = self.timeout if seconds is None else seconds
+        return self.pool.render(html, self.assets_dir, full_fonts=not self.subset_fonts, seconds=limit)
 
     async def pdf(self, template: str, context: dict[str, Any]) -> bytes:
-        return await self.run(self.pdf_now, template, context)
+        html = self.html(template, context)
+        deadline = time.monotonic() + self.timeout
+        return await self.run(lambda: self.html_to_pdf(html, max(0.0, deadline - time.monotonic())))
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """`work(*args)` in a worker thread, one of `slots` at a time, within the time limit."""

@@ -4,6 +4,7 @@ font subsetting; the text grid that prints long overviews; generated column widt
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -55,11 +56,85 @@ def test_a_document_over_the_time_limit_is_a_503_with_a_chinese_message(
     person = world.person()
     declaration = world.declaration(person, full_sections(unit), chain=[unit], holder=unit, reached=0)
     printer = world.client.app.state.services.extras["printer"]  # type: ignore[attr-defined]
-    monkeypatch.setattr(printer, "timeout", 0.05)
-    monkeypatch.setattr(printer, "html_to_pdf", lambda html: time.sleep(1) or b"")
+    monkeypatch.setattr(printer, "timeout", 0.05)  # no real review form is made this fast
     response = world.client.get(f"/api/v1/declarations/{declaration}/review-form.pdf", headers=world.bearer(person))
     assert response.status_code == 503
     assert response.json()["errors"][0]["message"] == "文件生成超时,请稍后再试"
+    monkeypatch.setattr(printer, "timeout", pdf.RENDER_SECONDS)
+    again = world.client.get(f"/api/v1/declarations/{declaration}/review-form.pdf", headers=world.bearer(person))
+    assert again.status_code == 200 and again.content.startswith(b"%PDF")
+
+
+def test_a_document_that_runs_out_of_memory_is_a_503_with_a_chinese_message(
+    world: World, unit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = world.person()
+    declaration = world.declaration(person, full_sections(unit), chain=[unit], holder=unit, reached=0)
+    services = world.client.app.state.services  # type: ignore[attr-defined]
+    small = Printer(ROOT / "build", memory_mb=400)
+    services.extras["printer"] = small
+    monkeypatch.setattr(small, "html", lambda template, context: "<p>" + "字" * 100_000_000 + "</p>")
+    response = world.client.get(f"/api/v1/declarations/{declaration}/review-form.pdf", headers=world.bearer(person))
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["message"] == "文件生成失败,请稍后再试;多次失败请联系技术支持"
+
+
+# -- print worker processes -------------------------------------------------------------------
+
+
+def test_a_pdf_is_laid_out_in_another_process_while_the_event_loop_keeps_serving() -> None:
+    printer = Printer(ROOT / "build")
+    rows = "".join(f"<tr><td>{i}</td><td>第{i}行</td></tr>" for i in range(400))
+    ticks: list[float] = []
+    made: list[bytes] = []
+
+    async def main() -> None:
+        async def ticker() -> None:
+            while True:
+                ticks.append(time.monotonic())
+                await anyio.sleep(0.01)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(ticker)
+            started = time.monotonic()
+            made.append(await printer.run(printer.html_to_pdf, f"<table>{rows}</table>"))
+            made.append(str(time.monotonic() - started).encode())
+            group.cancel_scope.cancel()
+
+    anyio.run(main)
+    seconds = float(made[1])
+    assert made[0].startswith(b"%PDF")
+    assert len(ticks) >= seconds / 0.01 * 0.5  # the loop ticked through the layout
+    workers = printer.pool._idle
+    assert workers and all(w.process.pid != os.getpid() and w.alive() for w in workers)
+
+
+def test_a_worker_past_the_time_limit_is_killed_and_the_next_document_gets_a_new_one() -> None:
+    printer = Printer(ROOT / "build")
+    printer.html_to_pdf("<p>热身</p>")
+    (worker,) = printer.pool._idle[-1:]
+    rows = "".join(f"<tr><td>{i}</td><td>第{i}行</td><td>威海市</td></tr>" for i in range(3000))
+    started = time.monotonic()
+    with pytest.raises(RenderTimeout):
+        printer.html_to_pdf(f"<table>{rows}</table>", seconds=0.3)
+    assert time.monotonic() - started < 3
+    assert not worker.alive()
+    assert worker not in printer.pool._idle
+    assert printer.html_to_pdf("<p>下一份</p>").startswith(b"%PDF")
+
+
+def test_workers_run_under_the_memory_limit_and_one_that_exceeds_it_leaves() -> None:
+    printer = Printer(ROOT / "build", memory_mb=400)
+    printer.html_to_pdf("<p>热身</p>")
+    worker = printer.pool._idle[-1]
+    limits = Path(f"/proc/{worker.process.pid}/limits").read_text()
+    address_space = next(line for line in limits.splitlines() if line.startswith("Max address space"))
+    assert address_space.split()[3] == str(400 * 1024 * 1024)
+    with pytest.raises(pdf.RenderFailed) as failed:
+        printer.html_to_pdf("<p>" + "字" * 100_000_000 + "</p>")
+    assert not isinstance(failed.value, RenderTimeout)
+    assert not worker.alive()
+    assert printer.html_to_pdf("<p>内存恢复</p>").startswith(b"%PDF")
 
 
 def test_the_runtime_warns_at_start_when_harfbuzz_subsetting_is_missing(

@@ -26,16 +26,17 @@ FORMULA = '=HYPERLINK("http://127.0.0.1:9/","点击")'
 
 @pytest.fixture
 def fetched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every URL WeasyPrint asks the fetcher for, allowed or refused."""
+    """Every URL WeasyPrint asked the fetcher for in a print worker, allowed or refused."""
     calls: list[str] = []
-    cls = fetcher_class()
-    original = cls.fetch
+    original = pdf.WorkerPool.render
 
-    def recording(self: Any, url: str, headers: Any = None) -> Any:
-        calls.append(url)
-        return original(self, url, headers)
+    def recording(self: pdf.WorkerPool, *args: Any, **kwargs: Any) -> bytes:
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            calls.extend(self.last_asked)
 
-    monkeypatch.setattr(cls, "fetch", recording)
+    monkeypatch.setattr(pdf.WorkerPool, "render", recording)
     return calls
 
 
