@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   commitment_version TEXT,
   commitment_at TEXT,
   totp_secret TEXT,
+  totp_last_step INTEGER,            -- the newest TOTP step used: no code works twice
   created_at TEXT NOT NULL
 );
 
@@ -210,12 +211,25 @@ CREATE TABLE IF NOT EXISTS audit (
 """
 
 
+# (table, column, type) of every column added to SCHEMA since its first release
+ADDED_COLUMNS = [("accounts", "totp_last_step", "INTEGER")]
+
+
 class Storage:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db.conn.executescript(SCHEMA)
+        self._add_new_columns()
+
+    def _add_new_columns(self) -> None:
+        """Columns added to a table after databases with that table existed (CREATE TABLE IF
+        NOT EXISTS leaves an old table as it was)."""
+        for table, column, kind in ADDED_COLUMNS:
+            present = {row[1] for row in self.db.conn.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self.db.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -2,7 +2,9 @@
 HMAC-SHA1, 30-second steps, 6 digits), which every authenticator app understands.
 
 accounts.totp_secret is NULL (off), "pending:<secret>" (shown, not yet confirmed) or the
-base32 secret (on: login asks for the code). Wrong codes count like wrong passwords.
+base32 secret (on: login asks for the code). Wrong codes count like wrong passwords. Each
+code works once: accounts.totp_last_step keeps the newest step used, and a code of that
+step or an earlier one is refused (RFC 6238, section 5.2).
 """
 
 from __future__ import annotations
@@ -43,13 +45,25 @@ def code_at(secret: str, moment: datetime) -> str:
     return hotp(secret, int(moment.timestamp()) // STEP_SECONDS)
 
 
-def matches(secret: str, code: str, moment: datetime, window: int = 1) -> bool:
-    """The code of this step or of `window` steps either side (clock drift)."""
+def matched_step(secret: str, code: str, moment: datetime, window: int = 1) -> int | None:
+    """The step whose code this is: this step or `window` steps either side (clock drift)."""
     code = code.strip().replace(" ", "")
     if len(code) != DIGITS or not code.isdigit():
-        return False
+        return None
     step = int(moment.timestamp()) // STEP_SECONDS
-    return any(same(hotp(secret, step + d), code) for d in range(-window, window + 1))
+    found = [step + d for d in range(-window, window + 1) if same(hotp(secret, step + d), code)]
+    return found[-1] if found else None
+
+
+def use_step(svc: Services, account_id: str, step: int) -> bool:
+    """Spend a step's code: false when it (or a later one) was used already, so a code seen
+    over someone's shoulder or replayed from a log does not log in a second time."""
+    with svc.storage.transaction():
+        changed = svc.storage.execute(
+            "UPDATE accounts SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+            (step, account_id, step),
+        )
+    return changed == 1
 
 
 def uri(secret: str, login_name: str, issuer: str) -> str:
@@ -69,11 +83,9 @@ def _organisation_only(svc: Services, account: dict[str, Any]) -> None:
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
 
 
-def _bad_code(svc: Services) -> HttpError:
-    message = svc.bundle.text("totp_wrong")
-    return HttpError(
-        422, "totp_wrong", message, errors=[{"path": "/code", "code": "totp_wrong", "message": message, "rule": ""}]
-    )
+def _bad_code(svc: Services, code: str = "totp_wrong") -> HttpError:
+    message = svc.bundle.text(code)
+    return HttpError(422, code, message, errors=[{"path": "/code", "code": code, "message": message, "rule": ""}])
 
 
 def start(svc: Services, account: dict[str, Any]) -> dict[str, str]:
@@ -92,17 +104,24 @@ def confirm(svc: Services, account: dict[str, Any], code: str) -> None:
     if status(account) != "pending":
         raise HttpError(409, "totp_not_started", svc.bundle.text("totp_not_started"))
     secret = str(account["totp_secret"])[len(PENDING) :]
-    if not matches(secret, code, svc.clock.now()):
+    step = matched_step(secret, code, svc.clock.now())
+    if step is None:
         raise _bad_code(svc)
     with svc.storage.transaction():
-        svc.storage.execute("UPDATE accounts SET totp_secret = ? WHERE id = ?", (secret, account["id"]))
+        svc.storage.execute(
+            "UPDATE accounts SET totp_secret = ?, totp_last_step = ? WHERE id = ?", (secret, step, account["id"])
+        )
         audit(svc, account["id"], "totp_enabled", account["id"], {})
 
 
 def disable(svc: Services, account: dict[str, Any], code: str) -> None:
     _organisation_only(svc, account)
-    if status(account) == "on" and not matches(str(account["totp_secret"]), code, svc.clock.now()):
-        raise _bad_code(svc)
+    if status(account) == "on":
+        step = matched_step(str(account["totp_secret"]), code, svc.clock.now())
+        if step is None:
+            raise _bad_code(svc)
+        if not use_step(svc, account["id"], step):
+            raise _bad_code(svc, "totp_reused")
     with svc.storage.transaction():
         svc.storage.execute("UPDATE accounts SET totp_secret = NULL WHERE id = ?", (account["id"],))
         audit(svc, account["id"], "totp_disabled", account["id"], {})
@@ -132,7 +151,10 @@ def check_login(svc: Services, account: dict[str, Any], code: str, ip: str) -> N
         )
     if not code.strip():
         raise HttpError(401, "totp_required", svc.bundle.text("totp_required"), extra={"totp_required": True})
-    if not matches(str(account["totp_secret"]), code, now):
+    step = matched_step(str(account["totp_secret"]), code, now)
+    if step is not None and not use_step(svc, account["id"], step):
+        raise HttpError(401, "totp_reused", svc.bundle.text("totp_reused"), extra={"totp_required": True})
+    if step is None:
         with svc.storage.transaction():
             svc.storage.insert(
                 "login_attempts",
