@@ -23,6 +23,8 @@ from vocabulary.rules import RULE_KINDS
 
 FIELD_KEYS = (
     "title",
+    "hint",
+    "widget",
     "type",
     "required",
     "format",
@@ -35,7 +37,12 @@ FIELD_KEYS = (
     "or",
     "const",
     "options",
+    "options_from",
+    "depends_on",
+    "frozen",
+    "source",
 )
+FORM_TEXTS = (("title", "title"), ("description", "description"))
 
 
 def run_diff(schemas: Path, against: str) -> int:
@@ -110,8 +117,13 @@ def _forms(old: Model, new: Model) -> Iterator[str]:
         yield f"[applicants] form {name} 「{before[name]['title']}」 removed"
     for name in sorted(set(before) & set(after)):
         a, b = before[name], after[name]
+        for key, what in FORM_TEXTS:
+            if a.get(key) != b.get(key):
+                yield f"[applicants] form {name} {what} 「{a.get(key) or ''}」 → 「{b.get(key) or ''}」"
         yield from _field_changes(name, _fields(a), _fields(b))
         ra, rb = a.get("rows") or {}, b.get("rows") or {}
+        if ra and rb and ra.get("title") != rb.get("title"):
+            yield f"[applicants] {name}: rows title 「{ra.get('title') or ''}」 → 「{rb.get('title') or ''}」"
         for key, what in (("min", "fewest rows"), ("max", "most rows")):
             if ra.get(key) != rb.get(key):
                 yield (f"[applicants] {name} 「{b['title']}」: {what} {ra.get(key)} → {rb.get(key)}")
@@ -134,13 +146,19 @@ def _forms(old: Model, new: Model) -> Iterator[str]:
         for kind in sorted(ua.keys() - ub.keys()):
             yield f"[applicants] {name}: upload {kind} 「{ua[kind]['title']}」 removed"
         for kind in sorted(ua.keys() & ub.keys()):
-            for key in ("types", "max_size_kb", "max_files", "required", "per_row"):
+            for key in ("title", "types", "max_size_kb", "max_files", "required", "per_row"):
                 if ua[kind].get(key) != ub[kind].get(key):
                     yield (f"[applicants] {name}: upload {kind} {key} {ua[kind].get(key)} → {ub[kind].get(key)}")
 
 
 def _fields(compiled: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    fields = {d["id"]: d for d in compiled["fields"]}
+    """Every field by path: top-level ones, the members of groups (group.member) and the
+    columns of repeatable rows (rows.column)."""
+    fields: dict[str, dict[str, Any]] = {}
+    for d in compiled["fields"]:
+        fields[d["id"]] = d
+        for member in d.get("fields") or []:
+            fields[f"{d['id']}.{member['id']}"] = member
     for d in (compiled.get("rows") or {}).get("fields") or []:
         fields[f"rows.{d['id']}"] = d
     return fields

@@ -185,6 +185,8 @@ def test_compare_says_nothing_when_nothing_changed(drill: Drill) -> None:
 
 def test_compare_names_every_consequence_of_the_drill_and_nothing_else(drill: Drill) -> None:
     assert drill.lines == [
+        "[applicants] form declaration/achievements title 「任现职以来取得的代表性成果(限填15条)」"
+        " → 「任现职以来取得的代表性成果(限填20条)」",
         "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20",
         "[applicants] declaration/current_title: field rows.series choices +测绘",
         "[applicants] declaration/header: field series choices +测绘",
@@ -223,6 +225,8 @@ def test_diff_against_head_names_each_change_in_plain_words(repo: Path) -> None:
     )
     assert process.returncode == 0, process.stderr
     assert process.stdout.splitlines() == [
+        "[applicants] form declaration/achievements title 「任现职以来取得的代表性成果(限填15条)」"
+        " → 「任现职以来取得的代表性成果(限填20条)」",
         "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20",
         "[reviewers] routing weihai_city: 档案 × 副高级: 威海市人力资源和社会保障局 → 威海市档案局",
     ]
@@ -275,4 +279,23 @@ def test_compare_names_a_new_rule_and_a_removed_one(tmp_path: Path) -> None:
     ]
     assert list(compare(new.model, old.model)) == [
         "[applicants] declaration/assessments: new rule ordered [DEC-10] «考核情况请按年份从早到晚排列»"
+    ]
+
+
+def test_compare_names_changed_texts_and_members_of_groups(tmp_path: Path) -> None:
+    schemas = copy_schemas(tmp_path)
+    old = compile_schemas(schemas)
+    edit(schemas / "forms/declaration/education.yaml", r"^(        title: 毕业院校)$", r"\g<1>(全称)")
+    new = compile_schemas(schemas)
+    assert old.model is not None and new.model is not None, new.report.render()
+    assert list(compare(old.model, new.model)) == [
+        "[applicants] declaration/education: field full_time.school title 毕业院校 → 毕业院校(全称)",
+        "[applicants] declaration/education: field basis.school title 毕业院校 → 毕业院校(全称)",
+    ]
+    edit(schemas / "forms/declaration/education.yaml", r"^(title: .*)$", r"\g<1>(修订)")
+    revised = compile_schemas(schemas)
+    assert revised.model is not None, revised.report.render()
+    assert [line for line in compare(new.model, revised.model) if " form " in line] == [
+        f"[applicants] form declaration/education title 「{new.model.sections['declaration']['education']['title']}」"
+        f" → 「{revised.model.sections['declaration']['education']['title']}」"
     ]
