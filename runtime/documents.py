@@ -238,12 +238,17 @@ def mask_last4(value: str) -> str:
     return "*" * max(0, len(value) - 4) + value[-4:]
 
 
-def _base_context(svc: Services, spec: dict[str, Any], *, numbered: bool = True) -> dict[str, Any]:
+def _base_context(
+    svc: Services, spec: dict[str, Any], *, numbered: bool = True, footer: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     orientation = "landscape" if spec.get("orientation") == "landscape" else "portrait"
+    item = str(svc.bundle.ui.get("print_footer_item", "{title} {value}"))
+    texts = [item.format(title=i["title"], value=i["value"]) for i in footer or []]
     return {
         "ui": svc.bundle.ui,
         "title": spec.get("title", ""),
-        "page_css": page_css(orientation, svc.bundle.ui.get("print_page") if numbered else None),
+        "page_css": page_css(orientation, svc.bundle.ui.get("print_page") if numbered else None, texts),
+        "footer": footer or [],
     }
 
 
@@ -281,11 +286,11 @@ def review_form(svc: Services, declaration: dict[str, Any]) -> dict[str, Any]:
                 "template": f"print/{REVIEW_FORM}/{form.id}.html",
             }
         )
+    footer = _items(svc, subject, list(spec.get("footer") or []), when)
     return {
-        **_base_context(svc, spec),
+        **_base_context(svc, spec, footer=footer),
         "person": _items(svc, subject, list(spec.get("fields") or []), when),
         "sections": sections,
-        "footer": _items(svc, subject, list(spec.get("footer") or []), when),
     }
 
 
@@ -369,7 +374,6 @@ def overview(svc: Services, account: dict[str, Any], series: str, level: str) ->
         ],
         "series": series,
         "level": level,
-        "footer": [],
     }
 
 
@@ -452,7 +456,6 @@ def certificate(svc: Services, declaration: dict[str, Any], verify_url: str) -> 
         "fields": _items(svc, subject, list(spec.get("fields") or []), when),
         "qr": qr,
         "verify_url": verify_url,
-        "footer": [],
     }
 
 

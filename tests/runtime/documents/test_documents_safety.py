@@ -178,6 +178,21 @@ def test_page_texts_reach_css_only_as_escaped_strings() -> None:
     assert pdf.counter_content("第{page}页 共{pages}页") == '"第" counter(page) "页 共" counter(pages) "页"'
 
 
+def test_footer_texts_stay_one_css_string_whatever_they_hold() -> None:
+    import tinycss2
+
+    hostile = '申报编号：x"; } body { display: none } @page { @bottom-left { content: "y'
+    css = str(pdf.page_css("portrait", "第{page}页", [hostile, "打印时间：2026-11-10 10:00"]))
+    (rule,) = tinycss2.parse_stylesheet(css, skip_whitespace=True)
+    assert rule.type == "at-rule" and rule.lower_at_keyword == "page"
+    margins = [t for t in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True) if t.type == "at-rule"]
+    assert [m.lower_at_keyword for m in margins] == ["bottom-right", "bottom-left"]
+    (content,) = tinycss2.parse_blocks_contents(margins[1].content, skip_whitespace=True)
+    values = [t for t in content.value if t.type != "whitespace"]
+    assert [v.type for v in values] == ["string"]
+    assert values[0].value == hostile + pdf.FOOTER_GAP + "打印时间：2026-11-10 10:00"
+
+
 def test_no_character_of_a_rare_name_prints_as_a_box_in_any_document(
     world: World, unit: str, committee: str, caplog: pytest.LogCaptureFixture
 ) -> None:
