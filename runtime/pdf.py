@@ -239,6 +239,8 @@ class Worker:
         result = json.loads(answer)
         self.last_rss_mib = float(result.get("rss_mib", 0.0))
         self.last_asked = [str(url) for url in result.get("asked", [])]
+        for name, level, message in result.get("logged", []):
+            logging.getLogger(str(name)).log(int(level), "print worker %s: %s", self.process.pid, message)
         refused = [url for url in self.last_asked if url.split(":", 1)[0] not in ("data", ASSET_SCHEME)]
         if refused:
             log.warning("print worker %s refused to fetch %s", self.process.pid, refused[:5])

@@ -5,7 +5,8 @@ the event loop on its own core, under an address-space limit, and can be killed 
 runs past its time. Jobs come on stdin and answers go to stdout, each a frame:
 
     job:    header (JSON: assets_dir, full_fonts) + HTML (UTF-8)
-    answer: header (JSON: ok, error, rss_mib, asked: the URLs asked for) + PDF bytes
+    answer: header (JSON: ok, error, rss_mib, asked: the URLs asked for, logged: the
+            warnings WeasyPrint logged, which the server logs again) + PDF bytes
 
 A frame part is an 8-byte big-endian length and that many bytes. The worker loads
 WeasyPrint and the fonts before the first job and then freezes what it loaded out of the
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import logging
 import os
 import resource
 import struct
@@ -56,9 +58,23 @@ def limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+class Kept(logging.Handler):
+    """Warnings of the job at hand, to send back with its answer."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[list[Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < 50:
+            self.records.append([record.name, record.levelno, record.getMessage()[:500]])
+
+
 def serve(source: IO[bytes], sink: IO[bytes], fonts: Any) -> int:
     from runtime.pdf import render_pdf
 
+    kept = Kept()
+    logging.getLogger().addHandler(kept)
     while True:
         header = read_part(source)
         html = read_part(source)
@@ -66,6 +82,7 @@ def serve(source: IO[bytes], sink: IO[bytes], fonts: Any) -> int:
             return 0
         job = json.loads(header)
         asked: list[str] = []
+        kept.records = []
         answer: dict[str, Any]
         try:
             assets = Path(job["assets_dir"])
@@ -77,6 +94,7 @@ def serve(source: IO[bytes], sink: IO[bytes], fonts: Any) -> int:
             pdf, answer = b"", {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
         answer["rss_mib"] = round(peak_rss_mib(), 1)
         answer["asked"] = asked[:100]
+        answer["logged"] = kept.records
         write_frame(sink, json.dumps(answer).encode(), pdf)
         if answer.get("error") == "memory":
             return 3

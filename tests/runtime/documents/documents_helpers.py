@@ -305,3 +305,60 @@ def pdf_text(content: bytes) -> str:
 
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def drawn_without_a_glyph(content: bytes, characters: str) -> list[str]:
+    """The characters of `characters` that a PDF prints with no outline: missing from the
+    font that shows them (WeasyPrint then numbers them past the font's last glyph) or
+    mapped to an empty glyph, i.e. the boxes or blanks a reader would see. Read from
+    each embedded font program and its ToUnicode map (Identity-H: code = glyph id)."""
+    from fontTools.ttLib import TTFont
+
+    wanted = set(characters)
+    seen: dict[str, bool] = {}
+    reader = PdfReader(io.BytesIO(content))
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            if font.get("/Subtype") != "/Type0" or "/ToUnicode" not in font:
+                continue
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+            if program is None:
+                continue
+            tt = TTFont(io.BytesIO(program.get_object().get_data()))
+            for gid, char in _to_unicode(font["/ToUnicode"].get_object().get_data()).items():
+                if char in wanted:
+                    seen[char] = seen.get(char, False) or _has_outline(tt, gid)
+    return sorted(c for c in wanted if not seen.get(c, False))
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    """glyph id → text of a ToUnicode CMap (bfchar and bfrange lines)."""
+    text = cmap.decode("latin-1")
+    mapping: dict[int, str] = {}
+
+    def utf16(hexa: str) -> str:
+        return bytes.fromhex(hexa).decode("utf-16-be")
+
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for code, value in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            mapping[int(code, 16)] = utf16(value)
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for low, high, value in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            start = ord(utf16(value)[-1])
+            for offset, code in enumerate(range(int(low, 16), int(high, 16) + 1)):
+                mapping[code] = utf16(value)[:-1] + chr(start + offset)
+    return mapping
+
+
+def _has_outline(font: Any, gid: int) -> bool:
+    if gid >= font["maxp"].numGlyphs:
+        return False
+    name = font.getGlyphOrder()[gid]
+    if "glyf" in font:
+        glyph = font["glyf"][name]
+        return bool(glyph.numberOfContours)
+    charstrings = font["CFF "].cff.topDictIndex[0].CharStrings
+    return charstrings[name].calcBounds(charstrings) is not None

@@ -18,6 +18,7 @@ from documents_helpers import (
     ROOT,
     World,
     distinct_row_values,
+    drawn_without_a_glyph,
     full_sections,
     pdf_text,
     squeeze,
@@ -79,6 +80,7 @@ def test_the_review_form_holds_the_name_the_title_every_section_and_every_filled
     assert "第1页共" in text
     # no character fell back to a missing-glyph box
     assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
+    assert drawn_without_a_glyph(response.content, RARE_NAME + "专业技术职务任职资格评审表") == []
 
 
 def test_a_long_rows_table_repeats_its_header_on_every_page(world: World, unit: str, committee: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from documents_helpers import ROOT, World, full_sections, pdf_text
+from documents_helpers import ROOT, World, drawn_without_a_glyph, full_sections, pdf_text
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -146,7 +146,9 @@ def test_the_fetcher_refuses_files_networks_and_escapes_from_the_build(tmp_path:
     assert data.read() == b"hello"
 
 
-def test_even_raw_html_cannot_pull_a_file_or_an_attachment_into_a_pdf(fetched: list[str]) -> None:
+def test_even_raw_html_cannot_pull_a_file_or_an_attachment_into_a_pdf(
+    fetched: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
     printer = Printer(ROOT / "build")
     html = (
         "<html><head><meta charset=utf-8>"
@@ -156,7 +158,10 @@ def test_even_raw_html_cannot_pull_a_file_or_an_attachment_into_a_pdf(fetched: l
         '<iframe src="file:///etc/passwd"></iframe><object data="file:///etc/passwd"></object>'
         "<p>正文</p></body></html>"
     )
-    content = printer.html_to_pdf(html)
+    with caplog.at_level(logging.WARNING):
+        content = printer.html_to_pdf(html)
+    # WeasyPrint's warnings in the worker reach the server's log
+    assert any(r.name.startswith("weasyprint") and "file:///etc/passwd" in r.getMessage() for r in caplog.records)
     assert "正文" in pdf_text(content)
     assert PdfReader(io.BytesIO(content)).attachments == {}
     assert b"root:x:0:0" not in content
@@ -211,4 +216,14 @@ def test_no_character_of_a_rare_name_prints_as_a_box_in_any_document(
     for response in documents:
         assert response.status_code == 200
         assert "𠀀䶮龘𪚥" in pdf_text(response.content)
+        assert drawn_without_a_glyph(response.content, "𠀀䶮龘𪚥") == []
     assert not [r.getMessage() for r in caplog.records if ".notdef" in r.getMessage()]
+
+
+def test_a_character_no_font_has_is_caught_as_a_box(caplog: pytest.LogCaptureFixture) -> None:
+    """The check above can fail: CJK extension G (U+3134A) is beyond every installed font."""
+    printer = Printer(ROOT / "build")
+    with caplog.at_level(logging.WARNING):
+        content = printer.html_to_pdf('<link rel="stylesheet" href="asset:print/print.css"><p>张𠀀\U0003134a</p>')
+    assert drawn_without_a_glyph(content, "张𠀀\U0003134a") == ["\U0003134a"]
+    assert any(".notdef" in r.getMessage() for r in caplog.records)
