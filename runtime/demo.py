@@ -40,7 +40,9 @@ def _content() -> dict[str, Any]:
     return found
 
 
-def _person(svc: Services, login: str, name: str, id_number: str, password_hash: str) -> dict[str, Any]:
+def _person(
+    svc: Services, login: str, name: str, id_number: str, password_hash: str, data: dict[str, Any]
+) -> dict[str, Any]:
     existing = svc.storage.one("SELECT * FROM accounts WHERE login_name = ?", (login,))
     if existing:
         return existing
@@ -58,7 +60,7 @@ def _person(svc: Services, login: str, name: str, id_number: str, password_hash:
                 "mobile": None,
                 "org_id": None,
                 "password_hash": password_hash,
-                "data": dumps({}),
+                "data": dumps(data),
                 "commitment_version": "demo",
                 "commitment_at": now,
                 "created_at": now,
@@ -73,14 +75,21 @@ def _org_account(svc: Services, org_id: str) -> dict[str, Any] | None:
     return svc.storage.one("SELECT * FROM accounts WHERE org_id = ? ORDER BY created_at LIMIT 1", (org_id,))
 
 
-def seed_declarations(svc: Services, unit_id: str, names: dict[str, str], password_hash: str) -> list[str]:
+def seed_declarations(
+    svc: Services,
+    unit_id: str,
+    names: dict[str, str],
+    password_hash: str,
+    people: dict[str, dict[str, Any]] | None = None,
+) -> list[str]:
     """Declarations in each state for the unit; returns what was made (empty without an open notice)."""
     if not workflow.open_notices(svc):
         return []
     content = _content()
     made = []
     for login, name_key, first17, outcome in APPLICANTS:
-        person = _person(svc, login, names.get(name_key, login), _id_number(first17), password_hash)
+        data = (people or {}).get(name_key) or {}
+        person = _person(svc, login, names.get(name_key, login), _id_number(first17), password_hash, data)
         if declarations.mine(svc, person):  # seeded before: say so, do not add another
             made.append(f"{login}: {outcome}")
             continue

@@ -197,7 +197,8 @@ def seed_demo(svc: Services) -> list[dict[str, Any]]:
                 accounts.append({"login": authority["id"], "role": "hr_admin", "org": authority["name"]})
     city_unit = svc.storage.one("SELECT id FROM organisations WHERE name = ?", (data["declaring_unit"],))
     if city_unit:
-        for line in seed_declarations(svc, city_unit["id"], data["declaration_names"], password_hash):
+        people = data.get("declaration_people") or {}
+        for line in seed_declarations(svc, city_unit["id"], data["declaration_names"], password_hash, people):
             login = line.split(":")[0]
             accounts.append({"login": login, "role": "applicant", "org": line.split(": ")[1]})
     return accounts

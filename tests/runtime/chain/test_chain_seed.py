@@ -52,3 +52,22 @@ def test_outside_every_notice_window_the_demo_makes_no_declarations(world: World
     world.svc.clock.advance(days=60)  # after the 2026 notice closed
     seed_demo(world.svc)
     assert world.all("SELECT id FROM declarations") == []
+
+
+def test_demo_applicants_have_registration_data_that_agrees_with_their_id_numbers(world: World) -> None:
+    import json
+
+    from runtime_support import ROOT
+
+    seed_demo(world.svc)
+    form = json.loads((ROOT / "build" / "forms" / "person_registration.json").read_text("utf-8"))
+    (agrees,) = [r for r in form["rules"] if r["kind"] == "id-card-agrees"]
+    sexes = agrees["params"]["sexes"]
+    people = world.all("SELECT login_name, id_number, data FROM accounts WHERE kind = 'person'")
+    assert len(people) >= 6
+    for person in people:
+        data = json.loads(person["data"])
+        number = person["id_number"]
+        assert data["birth_date"] == f"{number[6:10]}-{number[10:12]}-{number[12:14]}", person["login_name"]
+        assert data["sex"] == sexes["odd" if int(number[16]) % 2 else "even"], person["login_name"]
+        assert data["ethnicity"], person["login_name"]
