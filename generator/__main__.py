@@ -38,12 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(result.report.errors)} error(s); nothing was written.", file=sys.stderr)
         return 1
     if args.command == "explain":
-        from generator.explain import explain_form
+        from generator.explain import explain_form, unknown_form
 
         assert result.model is not None
         text = explain_form(result.model, args.form_id)
         if text is None:
-            print(f"unknown form '{args.form_id}'", file=sys.stderr)
+            print(unknown_form(result.model, args.form_id), file=sys.stderr)
             return 1
         print(text)
         return 0

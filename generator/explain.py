@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from generator.model import Model
@@ -19,6 +20,22 @@ def find_form(model: Model, form_id: str) -> dict[str, Any] | None:
         if form_id in sections:
             return sections[form_id]
     return None
+
+
+def form_ids(model: Model) -> list[str]:
+    """Every id `explain` accepts: forms, and sections as form/section and bare."""
+    ids = list(model.forms)
+    for form, sections in model.sections.items():
+        ids += [f"{form}/{section}" for section in sections] + list(sections)
+    return sorted(set(ids))
+
+
+def unknown_form(model: Model, form_id: str) -> str:
+    """What to say for an id that names no form: the closest ids, or all of them."""
+    close = difflib.get_close_matches(form_id, form_ids(model), n=3, cutoff=0.5)
+    if close:
+        return f"unknown form '{form_id}'; did you mean: {', '.join(close)}?"
+    return f"unknown form '{form_id}'; forms: {', '.join(model.forms)}"
 
 
 def explain_form(model: Model, form_id: str) -> str | None:

@@ -76,8 +76,17 @@ def test_explain_shows_warnings_as_warnings() -> None:
 def test_explain_of_an_unknown_form_exits_1_and_says_so() -> None:
     run = run_cli("--schemas", SCHEMAS, "explain", "declaration/headr")
     assert run.status == 1
-    assert "unknown form 'declaration/headr'" in run.stderr
+    assert "unknown form 'declaration/headr'; did you mean: declaration/header" in run.stderr
     assert run.stdout == ""
+
+
+def test_an_id_like_no_form_lists_the_forms(model: Model) -> None:
+    from generator.explain import unknown_form
+
+    said = unknown_form(model, "zzzz")
+    assert said.startswith("unknown form 'zzzz'; forms: ")
+    assert all(form in said for form in model.forms)
+    assert "did you mean: education" in unknown_form(model, "educaton")
 
 
 def test_explain_form_returns_none_for_an_unknown_form(model: Model) -> None:
