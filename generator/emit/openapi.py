@@ -56,14 +56,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _file_op(
     summary: str, media_type: str, params: Any, errors: tuple[str, ...] = ("401", "403", "404")
 ) -> dict[str, Any]:
-    """A download: the file on 200, JSON errors otherwise; 503 when rendering runs out of time."""
+    """A download: the file on 200, JSON errors otherwise; 503 when rendering runs out of time
+    or memory."""
     op = _op(summary, params=params, errors=errors)
     op["responses"]["200"] = {
         "description": "OK",
         "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
     }
     op["responses"]["503"] = {
-        "description": "rendering took too long",
+        "description": "rendering took too long (render_timeout) or failed, e.g. out of memory (render_failed)",
         "content": {"application/json": {"schema": ERRORS}},
     }
     return op
