@@ -123,6 +123,32 @@ def test_a_worker_past_the_time_limit_is_killed_and_the_next_document_gets_a_new
     assert printer.html_to_pdf("<p>下一份</p>").startswith(b"%PDF")
 
 
+def test_a_worker_killed_while_idle_is_replaced_and_documents_render_side_by_side() -> None:
+    import signal
+
+    printer = Printer(ROOT / "build", memory_mb=1900)  # a pool of its own, to count its workers
+    printer.html_to_pdf("<p>热身</p>")
+    (idle,) = printer.pool._idle
+    os.kill(idle.process.pid, signal.SIGKILL)  # as the kernel's OOM killer would
+    idle.process.wait()
+
+    async def three() -> list[bytes]:
+        made: list[bytes] = []
+
+        async def one(i: int) -> None:
+            made.append(await printer.pdf("print/review_form.html", {"title": f"第{i}份", "sections": []}))
+
+        async with anyio.create_task_group() as group:
+            for i in range(3):
+                group.start_soon(one, i)
+        return made
+
+    made = anyio.run(three)
+    assert len(made) == 3 and all(pdf.startswith(b"%PDF") for pdf in made)
+    assert idle not in printer.pool._idle
+    assert 1 <= len(printer.pool._idle) <= 2  # never more workers than slots
+
+
 def test_workers_run_under_the_memory_limit_and_one_that_exceeds_it_leaves() -> None:
     printer = Printer(ROOT / "build", memory_mb=400)
     printer.html_to_pdf("<p>热身</p>")
