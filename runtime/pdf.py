@@ -197,6 +197,7 @@ class Worker:
             start_new_session=True,  # a ^C in the terminal is the server's to handle, not the worker's
         )
         self.last_rss_mib = 0.0
+        self.last_cpu_s = 0.0
         self.last_asked: list[str] = []
 
     def alive(self) -> bool:
@@ -238,6 +239,7 @@ class Worker:
             raise RenderFailed("the print worker stopped")
         result = json.loads(answer)
         self.last_rss_mib = float(result.get("rss_mib", 0.0))
+        self.last_cpu_s = float(result.get("cpu_s", 0.0))
         self.last_asked = [str(url) for url in result.get("asked", [])]
         for name, level, message in result.get("logged", []):
             logging.getLogger(str(name)).log(int(level), "print worker %s: %s", self.process.pid, message)
@@ -257,6 +259,7 @@ class WorkerPool:
         self._idle: list[Worker] = []
         self._lock = threading.Lock()
         self.last_rss_mib = 0.0
+        self.last_cpu_s = 0.0
         self.last_asked: list[str] = []
 
     def render(self, html: str, assets_dir: Path, *, full_fonts: bool, seconds: float) -> bytes:
@@ -267,7 +270,8 @@ class WorkerPool:
             log.warning("print worker %s: %s", worker.process.pid, exc)
             raise
         finally:
-            self.last_rss_mib, self.last_asked = worker.last_rss_mib, worker.last_asked
+            self.last_rss_mib, self.last_cpu_s = worker.last_rss_mib, worker.last_cpu_s
+            self.last_asked = worker.last_asked
             if worker.alive():
                 with self._lock:
                     self._idle.append(worker)

@@ -5,8 +5,9 @@ the event loop on its own core, under an address-space limit, and can be killed 
 runs past its time. Jobs come on stdin and answers go to stdout, each a frame:
 
     job:    header (JSON: assets_dir, full_fonts) + HTML (UTF-8)
-    answer: header (JSON: ok, error, rss_mib, asked: the URLs asked for, logged: the
-            warnings WeasyPrint logged, which the server logs again) + PDF bytes
+    answer: header (JSON: ok, error, rss_mib, cpu_s: the job's CPU seconds, asked: the
+            URLs asked for, logged: the warnings WeasyPrint logged, which the server
+            logs again) + PDF bytes
 
 A frame part is an 8-byte big-endian length and that many bytes. The worker loads
 WeasyPrint and the fonts before the first job and then freezes what it loaded out of the
@@ -25,6 +26,7 @@ import os
 import resource
 import struct
 import sys
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -83,6 +85,7 @@ def serve(source: IO[bytes], sink: IO[bytes], fonts: Any) -> int:
         job = json.loads(header)
         asked: list[str] = []
         kept.records = []
+        started = time.process_time()
         answer: dict[str, Any]
         try:
             assets = Path(job["assets_dir"])
@@ -93,6 +96,7 @@ def serve(source: IO[bytes], sink: IO[bytes], fonts: Any) -> int:
         except Exception as exc:  # reported to the server, which logs it and answers 503
             pdf, answer = b"", {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
         answer["rss_mib"] = round(peak_rss_mib(), 1)
+        answer["cpu_s"] = round(time.process_time() - started, 4)
         answer["asked"] = asked[:100]
         answer["logged"] = kept.records
         write_frame(sink, json.dumps(answer).encode(), pdf)
