@@ -237,7 +237,11 @@ class Worker:
             if expired.is_set():
                 raise RenderTimeout()
             raise RenderFailed("the print worker stopped")
-        result = json.loads(answer)
+        try:
+            result = json.loads(answer)
+        except ValueError:
+            self.kill()
+            raise RenderFailed("the print worker answered garbage") from None
         self.last_rss_mib = float(result.get("rss_mib", 0.0))
         self.last_cpu_s = float(result.get("cpu_s", 0.0))
         self.last_asked = [str(url) for url in result.get("asked", [])]
@@ -247,6 +251,8 @@ class Worker:
         if refused:
             log.warning("print worker %s refused to fetch %s", self.process.pid, refused[:5])
         if not result["ok"]:
+            if result["error"] == "memory":  # the worker leaves after answering; wait for it
+                self.kill()
             raise RenderFailed(str(result["error"]))
         return pdf
 
@@ -291,11 +297,14 @@ class WorkerPool:
 
     def _take(self) -> Worker:
         with self._lock:
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.alive():
-                    return worker
-        return Worker(self.memory_mb)
+            idle, self._idle = self._idle, []
+        alive = [w for w in idle if w.alive()]
+        for dead in (w for w in idle if w not in alive):
+            dead.kill()  # died while idle (e.g. the OOM killer): reap it, close its pipes
+        found = alive.pop() if alive else Worker(self.memory_mb)
+        with self._lock:
+            self._idle.extend(alive)
+        return found
 
 
 _pools: dict[int, WorkerPool] = {}
