@@ -110,7 +110,7 @@ def warm_up() -> Any:
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    HTML(string="<p>\u5b57<b>\u5b57</b></p>").write_pdf(font_config=fonts)
+    HTML(string="<p>\u5b57</p>").write_pdf(font_config=fonts)  # a CJK character: fontconfig and a CJK face
     return fonts
 
 
