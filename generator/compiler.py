@@ -9,6 +9,7 @@ from pathlib import Path
 from generator.checks import CHECKS
 from generator.emit import Artifacts
 from generator.emit import data as emit_data
+from generator.emit import faq as emit_faq
 from generator.emit import forms as emit_forms
 from generator.emit import manifest as emit_manifest
 from generator.emit import openapi as emit_openapi
@@ -18,7 +19,7 @@ from generator.meta_validate import meta_validate
 from generator.model import Model, resolve
 from generator.project import load_project
 
-WRITERS = (emit_data.emit, emit_forms.emit, emit_openapi.emit, emit_templates.emit)
+WRITERS = (emit_data.emit, emit_forms.emit, emit_openapi.emit, emit_templates.emit, emit_faq.emit)
 
 
 @dataclass

@@ -192,6 +192,15 @@ CATALOG: dict[str, Code] = {
             "build/ does not match schemas/ ({detail})",
             "run: python -m generator build",
         ),
+        # -- help, FAQ and notifications (E402-E409) --
+        Code("E402", "unknown page", "unknown page '{name}'", "pages a link may name: {known}"),
+        Code(
+            "E403",
+            "duplicate question id",
+            "question id '{id}' is used twice",
+            "give each question its own id: its anchor on the help page is built from it",
+        ),
+        Code("E404", "unknown audience", "unknown audience '{name}'", "audiences of this file: {known}"),
     )
 }
 

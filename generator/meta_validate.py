@@ -26,6 +26,7 @@ META_FILES = (
     "routing_chains",
     "workflow",
     "print",
+    "faq",
 )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from generator.errors import CATALOG, Diagnostic, Report, fill, pointer
 from generator.loader import Document, LoadError, Path_, load_file
 
-SINGLE_FILES = ("platform", "messages")
+SINGLE_FILES = ("platform", "messages", "faq")
 FOLDERS = ("dictionaries", "routing", "workflow", "print")
 
 

@@ -33,6 +33,7 @@ from runtime import (
 )
 from runtime.bundle import load_bundle
 from runtime.clock import Clock
+from runtime.help import pages as help_pages
 from runtime.pages_support import Redirect
 from runtime.seed import sync_authorities
 from runtime.sessions import SessionMiddleware
@@ -62,6 +63,7 @@ def routes() -> list[BaseRoute]:
         *pages_paths.routes(),
         *pages_review.routes(),
         *pages_documents.routes(),
+        *help_pages.routes(),
         *api_public.routes(),
         *api_accounts.routes(),
         *api_declarations.routes(),

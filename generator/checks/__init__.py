@@ -7,6 +7,7 @@ from collections.abc import Callable
 from generator.checks import (
     contracts,
     dictionaries,
+    faq,
     fields,
     platform,
     printing,
@@ -27,4 +28,5 @@ CHECKS: tuple[Callable[[Model], None], ...] = (
     workflow.check,
     printing.check,
     contracts.check,
+    faq.check,
 )
