@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT / "tests" / "runtime" / "documents"))
 from documents_helpers import ID_NUMBER, NOW, UNIT_NAME, World, full_sections  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from runtime import documents  # noqa: E402
 from runtime.app import create_app  # noqa: E402
 from runtime.clock import Clock  # noqa: E402
-from runtime.pdf import Printer, render_pdf  # noqa: E402
+from runtime.documents import documents  # noqa: E402
+from runtime.documents.pdf import Printer, render_pdf  # noqa: E402
 
 NAIVE_CSS = "<style>table { table-layout: auto !important; } col { width: auto !important; }</style></head>"
 RARE, RARE_LATE = "\U00020000", "\U0002a6d6"

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     svc = app.state.services
     if args.command == "seed-demo":
-        from runtime.seed import DEMO_PASSWORD, seed_demo
+        from runtime.demo.seed import DEMO_PASSWORD, seed_demo
 
         if args.if_empty and svc.storage.one("SELECT 1 AS x FROM accounts LIMIT 1"):
             print("demo data already present")

@@ -15,30 +15,28 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from runtime import (
-    api_accounts,
-    api_declarations,
-    api_documents,
-    api_paths,
-    api_public,
-    api_review,
-    api_units,
-    pages_accounts,
-    pages_declarations,
-    pages_documents,
-    pages_paths,
-    pages_review,
-    pages_units,
-    pdf,
-)
+from runtime.accounts import api as accounts_api
+from runtime.accounts import pages as accounts_pages
+from runtime.accounts.sessions import SessionMiddleware
 from runtime.bundle import load_bundle
 from runtime.clock import Clock
+from runtime.declarations import api as declarations_api
+from runtime.declarations import pages as declarations_pages
+from runtime.documents import api as documents_api
+from runtime.documents import pages as documents_pages
+from runtime.documents import pdf
 from runtime.help import pages as help_pages
-from runtime.pages_support import Redirect
-from runtime.seed import sync_authorities
-from runtime.sessions import SessionMiddleware
+from runtime.paths import api as paths_api
+from runtime.paths import pages as paths_pages
+from runtime.policy import api as policy_api
+from runtime.review import api as review_api
+from runtime.review import pages as review_pages
 from runtime.storage import Storage
-from runtime.web import HttpError, Services, is_api, render, services
+from runtime.units import api as units_api
+from runtime.units import pages as units_pages
+from runtime.units.authorities import sync_authorities
+from runtime.web.forms import Redirect
+from runtime.web.http import HttpError, Services, is_api, render, services
 
 log = logging.getLogger("runtime")
 
@@ -57,20 +55,20 @@ SECURITY_HEADERS = {
 def routes() -> list[BaseRoute]:
     """Every route of the app: pages first, then the JSON API."""
     return [
-        *pages_accounts.routes(),
-        *pages_declarations.routes(),
-        *pages_units.routes(),
-        *pages_paths.routes(),
-        *pages_review.routes(),
-        *pages_documents.routes(),
+        *accounts_pages.routes(),
+        *declarations_pages.routes(),
+        *units_pages.routes(),
+        *paths_pages.routes(),
+        *review_pages.routes(),
+        *documents_pages.routes(),
         *help_pages.routes(),
-        *api_public.routes(),
-        *api_accounts.routes(),
-        *api_declarations.routes(),
-        *api_units.routes(),
-        *api_paths.routes(),
-        *api_review.routes(),
-        *api_documents.routes(),
+        *policy_api.routes(),
+        *accounts_api.routes(),
+        *declarations_api.routes(),
+        *units_api.routes(),
+        *paths_api.routes(),
+        *review_api.routes(),
+        *documents_api.routes(),
     ]
 
 
@@ -102,7 +100,7 @@ def create_app(
         secure_cookies=secure_cookies,
         extras={"data_dir": data_dir},
     )
-    from runtime import pages_support
+    from runtime.web import forms as pages_support
 
     pages_support.install_template_helpers(svc)
     pdf.check_environment()  # logs what would make PDFs slow or wrong

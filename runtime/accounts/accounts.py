@@ -15,7 +15,9 @@ from datetime import timedelta
 from typing import Any
 
 from runtime.clock import iso, parse
-from runtime.security import (
+from runtime.storage import dumps, loads
+from runtime.web.http import HttpError, Services
+from runtime.web.security import (
     DUMMY_HASH,
     digest,
     digits,
@@ -24,8 +26,6 @@ from runtime.security import (
     token,
     verify_password,
 )
-from runtime.storage import dumps, loads
-from runtime.web import HttpError, Services
 from vocabulary.validation import Error
 
 PASSWORD_FIELDS = ("password", "password_confirm")

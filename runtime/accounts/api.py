@@ -9,13 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from runtime import accounts, totp
-from runtime.captcha import check_captcha
+from runtime.accounts import accounts, totp
+from runtime.accounts.captcha import check_captcha
+from runtime.accounts.sessions import issue_api_token, require_account, revoke_api_token
 from runtime.clock import iso
-from runtime.security import hash_password
-from runtime.sessions import account_for_token, issue_api_token, revoke_api_token
 from runtime.storage import dumps, loads
-from runtime.web import HttpError, Services, json_response, read_json, read_optional_json, services
+from runtime.web.http import HttpError, Services, json_response, read_json, read_optional_json, services
+from runtime.web.security import hash_password
 
 
 def routes() -> list[BaseRoute]:
@@ -29,14 +29,6 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/me/commitment", commitment, methods=["POST"]),
         Route("/api/v1/persons/{id}/name", correct_name, methods=["PATCH"]),
     ]
-
-
-def require_account(request: Request) -> dict[str, Any]:
-    svc = services(request)
-    account = account_for_token(svc, request.headers.get("authorization"))
-    if account is None:
-        raise HttpError(401, "bad_token", svc.bundle.text("bad_token"), headers={"WWW-Authenticate": "Bearer"})
-    return account
 
 
 def _text(body: dict[str, Any], key: str) -> str:

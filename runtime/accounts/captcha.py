@@ -14,8 +14,8 @@ from datetime import timedelta
 from xml.sax.saxutils import escape
 
 from runtime.clock import iso, parse
-from runtime.security import digest, token
-from runtime.web import Services
+from runtime.web.http import Services
+from runtime.web.security import digest, token
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 LENGTH = 4

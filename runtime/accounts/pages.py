@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import accounts, totp
-from runtime.api_accounts import agree, update_basic_info
-from runtime.captcha import check_captcha, new_captcha
-from runtime.pages_support import errors_by_path, page_account, redirect
-from runtime.security import hash_password
-from runtime.sessions import SESSION_COOKIE, end_session, set_session_cookie, start_session
-from runtime.web import HttpError, check_csrf, form_text, read_form, render, services
+from runtime.accounts import accounts, totp
+from runtime.accounts.api import agree, update_basic_info
+from runtime.accounts.captcha import check_captcha, new_captcha
+from runtime.accounts.sessions import SESSION_COOKIE, end_session, set_session_cookie, start_session
+from runtime.web.forms import errors_by_path, page_account, redirect
+from runtime.web.http import HttpError, check_csrf, form_text, read_form, render, services
+from runtime.web.security import hash_password
 
 
 def routes() -> list[BaseRoute]:

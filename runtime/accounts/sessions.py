@@ -16,8 +16,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from runtime.clock import iso, parse
-from runtime.security import digest, token
-from runtime.web import Services
+from runtime.web.http import HttpError, Services, services
+from runtime.web.security import digest, token
 
 SESSION_COOKIE = "sid"
 
@@ -132,3 +132,11 @@ class SessionMiddleware:
                 if found is not None:
                     request.state.session, request.state.account = found
         await self.app(scope, receive, send)
+
+
+def require_account(request: Request) -> dict[str, Any]:
+    svc = services(request)
+    account = account_for_token(svc, request.headers.get("authorization"))
+    if account is None:
+        raise HttpError(401, "bad_token", svc.bundle.text("bad_token"), headers={"WWW-Authenticate": "Bearer"})
+    return account

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from runtime.accounts import audit
+from runtime.accounts.accounts import audit
 from runtime.clock import iso
-from runtime.security import same
-from runtime.web import HttpError, Services
+from runtime.web.http import HttpError, Services
+from runtime.web.security import same
 
 STEP_SECONDS = 30
 DIGITS = 6

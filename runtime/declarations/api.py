@@ -10,9 +10,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import declarations, uploads, workflow
-from runtime.api_accounts import require_account
-from runtime.web import HttpError, Services, json_response, read_form, read_json, read_optional_json, services
+from runtime.accounts.sessions import require_account
+from runtime.declarations import declarations, uploads
+from runtime.review import workflow
+from runtime.web.http import HttpError, Services, json_response, read_form, read_json, read_optional_json, services
 
 
 def routes() -> list[BaseRoute]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from runtime import routing, workflow
 from runtime.bundle import Form
 from runtime.clock import iso
+from runtime.paths import routing
+from runtime.review import workflow
 from runtime.storage import dumps, loads
-from runtime.web import HttpError, Services
+from runtime.web.http import HttpError, Services
 from vocabulary.validation import Error
 
 HEADER = "header"

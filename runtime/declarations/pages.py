@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import declarations, uploads, workflow
-from runtime.api_declarations import attachment_response, find_units, receive_upload
-from runtime.pages_support import (
+from runtime.declarations import declarations, uploads
+from runtime.declarations.api import attachment_response, find_units, receive_upload
+from runtime.review import workflow
+from runtime.web.forms import (
     applicant,
     decode_section,
     errors_by_path,
@@ -21,7 +22,7 @@ from runtime.pages_support import (
     redirect,
     resolve_orgs,
 )
-from runtime.web import HttpError, Services, check_csrf, read_form, render, services
+from runtime.web.http import HttpError, Services, check_csrf, read_form, render, services
 
 
 def routes() -> list[BaseRoute]:

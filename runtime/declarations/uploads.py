@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.clock import iso
-from runtime.web import HttpError, Services
+from runtime.web.http import HttpError, Services
 
 MAGIC = {
     "pdf": (b"%PDF-",),

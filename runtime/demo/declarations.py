@@ -14,10 +14,11 @@ import uuid
 from importlib import resources
 from typing import Any
 
-from runtime import declarations, review, workflow
 from runtime.clock import iso
+from runtime.declarations import declarations
+from runtime.review import review, workflow
 from runtime.storage import dumps
-from runtime.web import Services
+from runtime.web.http import Services
 from vocabulary.formats import is_id_card
 
 # (login, name, the 17 leading digits of the ID number, what happens to the declaration)
@@ -35,7 +36,7 @@ def _id_number(first17: str) -> str:
 
 
 def _content() -> dict[str, Any]:
-    text = resources.files("runtime").joinpath("demo_declaration.json").read_text("utf-8")
+    text = resources.files("runtime.demo").joinpath("demo_declaration.json").read_text("utf-8")
     found: dict[str, Any] = json.loads(text)
     return found
 

@@ -13,35 +13,14 @@ import uuid
 from importlib import resources
 from typing import Any
 
-from runtime import routing
 from runtime.clock import iso
-from runtime.demo import seed_declarations
-from runtime.security import hash_password
+from runtime.demo.declarations import seed_declarations
+from runtime.paths import routing
 from runtime.storage import dumps
-from runtime.web import Services
+from runtime.web.http import Services
+from runtime.web.security import hash_password
 
 DEMO_PASSWORD = "Weihai#2026demo"
-
-
-def sync_authorities(svc: Services) -> None:
-    now = iso(svc.clock.now())
-    with svc.storage.transaction():
-        for authority in svc.bundle.platform.get("authorities") or []:
-            row = {
-                "id": authority["id"],
-                "name": authority["name"],
-                "kinds": dumps(authority["kinds"]),
-                "region": authority["region"],
-                "authority": 1,
-                "permitted": 1,
-            }
-            if svc.storage.one("SELECT 1 AS x FROM organisations WHERE id = ?", (authority["id"],)):
-                svc.storage.execute(
-                    "UPDATE organisations SET name = ?, kinds = ?, region = ?, authority = 1 WHERE id = ?",
-                    (row["name"], row["kinds"], row["region"], row["id"]),
-                )
-            else:
-                svc.storage.insert("organisations", {**row, "created_at": now})
 
 
 def _org_account(svc: Services, org_id: str, login_name: str, name: str, role: str, password_hash: str) -> None:
@@ -141,7 +120,7 @@ def _approved_paths(svc: Services, unit_id: str, cells: list[tuple[str, ...]]) -
 
 def demo_data() -> dict[str, Any]:
     """The demo organisations and people (runtime/demo_data.json)."""
-    text = resources.files("runtime").joinpath("demo_data.json").read_text("utf-8")
+    text = resources.files("runtime.demo").joinpath("demo_data.json").read_text("utf-8")
     found: dict[str, Any] = json.loads(text)
     return found
 

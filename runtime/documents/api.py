@@ -9,11 +9,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import declarations, documents
-from runtime.api_accounts import require_account
-from runtime.pdf import Printer, RenderFailed, RenderTimeout
-from runtime.spreadsheet import overview_xlsx
-from runtime.web import HttpError, Services, json_response, services
+from runtime.accounts.sessions import require_account
+from runtime.declarations import declarations
+from runtime.documents import documents
+from runtime.documents.pdf import Printer, RenderFailed, RenderTimeout
+from runtime.documents.spreadsheet import overview_xlsx
+from runtime.web.http import HttpError, Services, json_response, services
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

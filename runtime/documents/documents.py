@@ -17,12 +17,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from runtime import declarations, text_grid, uploads, workflow
 from runtime.bundle import Form
 from runtime.clock import parse
-from runtime.pdf import page_css
+from runtime.declarations import declarations, uploads
+from runtime.documents import text_grid
+from runtime.documents.pdf import page_css
+from runtime.review import workflow
 from runtime.storage import loads
-from runtime.web import HttpError, Services
+from runtime.web.http import HttpError, Services
 
 REVIEW_FORM = "review_form"
 OVERVIEW = "overview"

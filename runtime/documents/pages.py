@@ -7,17 +7,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import documents
-from runtime.api_documents import (
+from runtime.documents import documents
+from runtime.documents.api import (
     certificate_response,
     overview_context,
     overview_pdf_response,
     overview_xlsx_response,
     review_form_response,
 )
-from runtime.pages_support import page_account
-from runtime.pages_units import org_nav
-from runtime.web import HttpError, render, services
+from runtime.units.navigation import org_nav
+from runtime.web.forms import page_account
+from runtime.web.http import HttpError, render, services
 
 
 def routes() -> list[BaseRoute]:

@@ -37,9 +37,9 @@ import anyio.to_thread
 import jinja2
 from markupsafe import Markup
 
-from runtime.print_worker import read_part, write_frame
+from runtime.documents.print_protocol import read_part, write_frame
 
-log = logging.getLogger("runtime.pdf")
+log = logging.getLogger("runtime.documents.pdf")
 
 ASSET_SCHEME = "asset"
 ASSET_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2"}
@@ -187,11 +187,11 @@ def render_pdf(
 
 
 class Worker:
-    """One `python -m runtime.print_worker` process."""
+    """One `python -m runtime.documents.print_worker` process."""
 
     def __init__(self, memory_mb: int) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "runtime.print_worker", "--memory-mb", str(memory_mb)],
+            [sys.executable, "-m", "runtime.documents.print_worker", "--memory-mb", str(memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             start_new_session=True,  # a ^C in the terminal is the server's to handle, not the worker's

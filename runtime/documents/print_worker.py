@@ -1,4 +1,4 @@
-"""A process that turns print HTML into PDF: `python -m runtime.print_worker --memory-mb N`.
+"""A process that turns print HTML into PDF: `python -m runtime.documents.print_worker --memory-mb N`.
 
 The server keeps a few of these (runtime/pdf.py, WorkerPool) so that a layout runs beside
 the event loop on its own core, under an address-space limit, and can be killed when it
@@ -24,30 +24,12 @@ import json
 import logging
 import os
 import resource
-import struct
 import sys
 import time
 from pathlib import Path
 from typing import IO, Any
 
-LENGTH = struct.Struct(">Q")
-
-
-def write_frame(stream: IO[bytes], *parts: bytes) -> None:
-    for part in parts:
-        stream.write(LENGTH.pack(len(part)))
-        stream.write(part)
-    stream.flush()
-
-
-def read_part(stream: IO[bytes]) -> bytes | None:
-    """One part of a frame, or None at the end of the stream."""
-    head = stream.read(LENGTH.size)
-    if len(head) < LENGTH.size:
-        return None
-    (size,) = LENGTH.unpack(head)
-    body = stream.read(size)
-    return body if len(body) == size else None
+from runtime.documents.print_protocol import read_part, write_frame
 
 
 def peak_rss_mib() -> float:
@@ -73,7 +55,7 @@ class Kept(logging.Handler):
 
 
 def serve(source: IO[bytes], sink: IO[bytes], fonts: Any) -> int:
-    from runtime.pdf import render_pdf
+    from runtime.documents.pdf import render_pdf
 
     kept = Kept()
     logging.getLogger().addHandler(kept)
@@ -115,7 +97,9 @@ def warm_up() -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m runtime.print_worker", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m runtime.documents.print_worker", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--memory-mb", type=int, default=0, help="address-space limit; 0 for none")
     args = parser.parse_args(argv)
     fonts = warm_up()  # before the limit, which is for documents

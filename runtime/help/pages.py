@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.help import faq
-from runtime.web import render, services
+from runtime.web.http import render, services
 
 
 def routes() -> list[BaseRoute]:

@@ -6,10 +6,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from runtime import paths
-from runtime.api_accounts import require_account
-from runtime.api_units import decision
-from runtime.web import json_response, read_json, services
+from runtime.accounts.sessions import require_account
+from runtime.paths import paths
+from runtime.units.decisions import decision
+from runtime.web.http import json_response, read_json, services
 
 
 def routes() -> list[BaseRoute]:

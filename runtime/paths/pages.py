@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import paths, routing, units
-from runtime.pages_support import errors_by_path
-from runtime.pages_units import org_page, render_org
-from runtime.web import HttpError, Services, check_csrf, form_text, read_form, services
+from runtime.paths import paths, routing
+from runtime.units import units
+from runtime.units.navigation import org_page, render_org
+from runtime.web.forms import errors_by_path
+from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, services
 
 
 def routes() -> list[BaseRoute]:

@@ -2,7 +2,7 @@
 what it reports for one series × level; nothing goes up without an approved path.
 
 Which organisation is "next" is the routing of schemas/routing/ (PATH-2, PATH-3), worked
-out by runtime.routing; the form's fields come from schemas/forms/path_request.yaml.
+out by runtime.paths.routing; the form's fields come from schemas/forms/path_request.yaml.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from runtime import accounts, routing, units
+from runtime.accounts import accounts
 from runtime.clock import iso
-from runtime.web import HttpError, Services
+from runtime.paths import routing
+from runtime.units import units
+from runtime.web.http import HttpError, Services
 
 FORM = "path_request"
 NO_PATH_MESSAGES = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.storage import loads
-from runtime.web import Services
+from runtime.web.http import Services
 from vocabulary.terms import TABLE_STEP
 
 

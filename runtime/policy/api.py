@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import workflow
-from runtime.captcha import new_captcha
-from runtime.web import HttpError, json_response, services
+from runtime.accounts.captcha import new_captcha
+from runtime.review import workflow
+from runtime.web.http import HttpError, json_response, services
 
 
 def routes() -> list[BaseRoute]:

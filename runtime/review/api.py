@@ -7,9 +7,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from runtime import declarations, review
-from runtime.api_accounts import require_account
-from runtime.web import json_response, read_json, read_optional_json, services
+from runtime.accounts.sessions import require_account
+from runtime.declarations import declarations
+from runtime.review import review
+from runtime.web.http import json_response, read_json, read_optional_json, services
 
 
 def routes() -> list[BaseRoute]:

@@ -9,9 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import declarations, review, uploads, workflow
-from runtime.pages_units import org_page, render_org
-from runtime.web import HttpError, Services, check_csrf, form_text, read_form, services
+from runtime.declarations import declarations, uploads
+from runtime.review import review, workflow
+from runtime.units.navigation import org_page, render_org
+from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, services
 
 
 def routes() -> list[BaseRoute]:

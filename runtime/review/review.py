@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime import declarations, workflow
+from runtime.declarations import declarations
+from runtime.review import workflow
 from runtime.storage import loads
-from runtime.web import HttpError, Services
+from runtime.web.http import HttpError, Services
 
 # The API's verbs (API.md) name these transitions of the workflow schema.
 PASS = "pass"

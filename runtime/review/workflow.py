@@ -13,7 +13,7 @@ from typing import Any
 
 from runtime.clock import iso, parse
 from runtime.storage import dumps, loads
-from runtime.web import HttpError, Services
+from runtime.web.http import HttpError, Services
 from vocabulary.terms import PARAMETRISED_GUARDS
 
 WORKFLOW = "declaration"

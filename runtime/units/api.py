@@ -3,18 +3,17 @@ authority's queue and unit password resets (UNIT-5), and the TOTP second factor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from runtime import totp, units
-from runtime.api_accounts import require_account
-from runtime.security import hash_password
-from runtime.web import Services, json_response, read_json, read_optional_json, services
+from runtime.accounts import totp
+from runtime.accounts.sessions import require_account
+from runtime.units import units
+from runtime.units.decisions import decision
+from runtime.web.http import Services, json_response, read_json, read_optional_json, services, text_of
+from runtime.web.security import hash_password
 
 
 def routes() -> list[BaseRoute]:
@@ -31,11 +30,6 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/me/totp/confirm", totp_confirm, methods=["POST"]),
         Route("/api/v1/me/totp/disable", totp_disable, methods=["POST"]),
     ]
-
-
-def text_of(body: dict[str, Any], key: str) -> str:
-    value = body.get(key)
-    return value if isinstance(value, str) else ""
 
 
 async def register_unit(request: Request) -> JSONResponse:
@@ -71,18 +65,6 @@ async def permission_requests(request: Request) -> JSONResponse:
     account = require_account(request)
     state = request.query_params.get("state")
     return json_response({"requests": units.permission_requests(svc, account, state)})
-
-
-Decide = Callable[..., dict[str, Any]]
-
-
-async def decision(request: Request, decide: Decide, approve: bool) -> JSONResponse:
-    """An approve or reject by an upper organisation, `{comment}` in the body (permissions, paths)."""
-    svc = services(request)
-    account = require_account(request)
-    body = await read_optional_json(request)
-    found = decide(svc, account, request.path_params["id"], approve=approve, comment=text_of(body, "comment"))
-    return json_response(found)
 
 
 async def approve_permission(request: Request) -> JSONResponse:

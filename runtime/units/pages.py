@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime import accounts, totp, units
-from runtime.pages_support import errors_by_path, page_account
-from runtime.security import hash_password
-from runtime.web import HttpError, Services, check_csrf, form_text, read_form, render, services
+from runtime.accounts import accounts, totp
+from runtime.units import units
+from runtime.units.navigation import org_page, render_org
+from runtime.web.forms import errors_by_path
+from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, render, services
+from runtime.web.security import hash_password
 
 
 def routes() -> list[BaseRoute]:
@@ -27,33 +29,6 @@ def routes() -> list[BaseRoute]:
         Route("/units/{id}/password-reset", password_reset, methods=["POST"]),
         Route("/me/totp", second_factor, methods=["GET", "POST"]),
     ]
-
-
-def org_nav(svc: Services, account: dict[str, Any]) -> list[dict[str, str]]:
-    """The organisation menu: what this account can reach."""
-    items = [
-        ("/review", "nav_review"),
-        ("/reports", "nav_report"),
-        ("/overview", "overview"),
-        ("/paths", "nav_paths"),
-        ("/routing", "nav_routing"),
-    ]
-    org = units.organisation(svc, account["org_id"]) or {}
-    if org and not org.get("authority"):
-        items.append(("/units/permission", "nav_permission"))
-    if account["role"] == units.HR_ROLE and org and units.HR_KIND in units.kinds(org):
-        items.append(("/permission-requests", "nav_permission_requests"))
-    items.append(("/me/totp", "nav_totp"))
-    return [{"href": href, "title": svc.bundle.text(key)} for href, key in items]
-
-
-def org_page(request: Request) -> dict[str, Any]:
-    """The logged-in organisation account (people get 403)."""
-    return page_account(request, person=False)
-
-
-def render_org(request: Request, template: str, account: dict[str, Any], status: int = 200, **context: Any) -> Response:
-    return render(request, template, status=status, nav=org_nav(services(request), account), **context)
 
 
 def _choices(svc: Services) -> dict[str, Any]:

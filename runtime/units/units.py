@@ -12,11 +12,12 @@ import secrets
 import uuid
 from typing import Any
 
-from runtime import accounts, routing
+from runtime.accounts import accounts
 from runtime.clock import iso
-from runtime.security import hash_password
+from runtime.paths import routing
 from runtime.storage import dumps, loads
-from runtime.web import HttpError, Services
+from runtime.web.http import HttpError, Services
+from runtime.web.security import hash_password
 from vocabulary.formats import is_uscc, uscc_division, uscc_shape_ok
 
 UNIT_KINDS = ("employer",)

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from runtime.bundle import Form
-from runtime.web import HttpError, Services, services
+from runtime.web.http import HttpError, Services, services
 
 _ROW_NAME = re.compile(r"^rows\.(\d{1,4})\.([a-z][a-z0-9_]*)$")
 _GROUP_NAME = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")

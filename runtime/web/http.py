@@ -202,7 +202,7 @@ def csrf_token(request: Request) -> str:
         return str(session["csrf_token"])
     token = getattr(request.state, "new_csrf", None) or request.cookies.get(CSRF_COOKIE)
     if not token or not re.fullmatch(r"[A-Za-z0-9_\-]{20,100}", token):
-        from runtime.security import token as new_token
+        from runtime.web.security import token as new_token
 
         token = new_token()
         request.state.new_csrf = token
@@ -210,7 +210,7 @@ def csrf_token(request: Request) -> str:
 
 
 def check_csrf(request: Request, form: FormData) -> None:
-    from runtime.security import same
+    from runtime.web.security import same
 
     origin = request.headers.get("origin")
     if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
@@ -253,3 +253,9 @@ def remember_csrf(request: Request, response: Response) -> None:
 
 def json_response(value: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(value, status_code=status)
+
+
+def text_of(body: dict[str, Any], key: str) -> str:
+    """A text member of a JSON body, "" when missing or not a string."""
+    value = body.get(key)
+    return value if isinstance(value, str) else ""

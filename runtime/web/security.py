@@ -48,7 +48,7 @@ def digits(count: int) -> str:
 
 @cache
 def _common_passwords() -> frozenset[str]:
-    text = resources.files("runtime").joinpath("common_passwords.txt").read_text("utf-8")
+    text = resources.files("runtime.web").joinpath("common_passwords.txt").read_text("utf-8")
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
 
 

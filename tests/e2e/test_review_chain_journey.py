@@ -9,7 +9,7 @@ from typing import Any
 
 from test_applicant_journey import fill_every_section, new_declaration, register_and_agree
 
-from runtime.seed import DEMO_PASSWORD, seed_demo
+from runtime.demo.seed import DEMO_PASSWORD, seed_demo
 
 UNIT = "威海市示范科技有限公司"  # city-level, no supervising department: unit → 威海市档案局 for 档案 × 中级
 

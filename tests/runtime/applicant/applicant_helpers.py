@@ -100,7 +100,7 @@ class World:
 
     def support(self) -> Applicant:
         """A platform-support account (REG-3), logged in over the API."""
-        from runtime.security import hash_password
+        from runtime.web.security import hash_password
 
         account_id = uuid.uuid4().hex
         with self.db() as conn:

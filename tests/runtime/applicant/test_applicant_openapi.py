@@ -6,8 +6,9 @@ import pytest
 from applicant_helpers import World
 from starlette.routing import Route
 
-from runtime import api_accounts, api_declarations
+from runtime.accounts import api as api_accounts
 from runtime.app import routes
+from runtime.declarations import api as api_declarations
 
 
 @pytest.mark.parametrize("module", [api_accounts, api_declarations])
@@ -35,7 +36,8 @@ def test_every_api_route_of_the_app_is_in_the_openapi_document(world: World) -> 
 
 
 def test_the_names_the_runtime_uses_are_the_checked_contract_names() -> None:
-    from runtime import review, units
+    from runtime.review import review
+    from runtime.units import units
     from vocabulary.terms import CONTRACT_ORG_KINDS, CONTRACT_ROLES, CONTRACT_TRANSITIONS
 
     assert {review.PASS, review.RETURN, review.REPORT, *review.RESULT.values()} <= set(CONTRACT_TRANSITIONS)

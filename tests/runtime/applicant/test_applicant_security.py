@@ -178,7 +178,10 @@ def test_tokens_are_stored_only_as_digests(world: World, applicant: Applicant) -
 
 
 def test_argon2_runs_off_the_event_loop(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from runtime import accounts, api_accounts, pages_accounts, security
+    from runtime.accounts import accounts
+    from runtime.accounts import api as api_accounts
+    from runtime.accounts import pages as pages_accounts
+    from runtime.web import security
 
     on_loop: list[str] = []
 

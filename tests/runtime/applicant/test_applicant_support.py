@@ -12,7 +12,7 @@ from runtime_support import csrf_of
 
 
 def _reviewer(world: World, role: str) -> Applicant:
-    from runtime.security import hash_password
+    from runtime.web.security import hash_password
 
     account_id = uuid.uuid4().hex
     with world.db() as conn:

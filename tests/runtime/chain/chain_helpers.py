@@ -12,8 +12,8 @@ from typing import Any
 from runtime_support import INSIDE_WINDOW, PASSWORD, api_login, login_fields, person_doc, valid_declaration
 from starlette.testclient import TestClient
 
-from runtime.security import hash_password
-from runtime.seed import seed_authority_accounts
+from runtime.demo.seed import seed_authority_accounts
+from runtime.web.security import hash_password
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

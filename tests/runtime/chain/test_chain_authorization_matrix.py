@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 
 from runtime.app import create_app
 from runtime.clock import Clock
-from runtime.security import hash_password
+from runtime.web.security import hash_password
 
 ROLES = ("applicant", "unit_reviewer", "unit_admin", "supervisor", "district_hr", "committee_office", "support")
 N = None  # no such cell: the role has no organisation of that kind

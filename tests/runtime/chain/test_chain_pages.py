@@ -179,7 +179,7 @@ def test_review_return_report_and_result_on_the_pages(world: World) -> None:
 
 
 def test_the_totp_page_turns_the_second_factor_on_and_login_asks_for_it(world: World) -> None:
-    from runtime import totp
+    from runtime.accounts import totp
 
     unit = world.register_unit("威海市页面动态口令单位", "371000")
     browser = page_login(world, unit.login)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chain_helpers import World
 
-from runtime.seed import DEMO_PASSWORD, authority_role, seed_demo
+from runtime.demo.seed import DEMO_PASSWORD, authority_role, seed_demo
 
 
 def test_authority_roles_follow_their_kinds() -> None:

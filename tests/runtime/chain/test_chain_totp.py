@@ -8,7 +8,7 @@ from pathlib import Path
 
 from chain_helpers import World
 
-from runtime import totp
+from runtime.accounts import totp
 
 
 def test_hotp_and_totp_match_the_rfc_test_vectors() -> None:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from runtime_support import INSIDE_WINDOW, ROOT
 from starlette.testclient import TestClient
 
-from runtime.security import digest, token
+from runtime.web.security import digest, token
 
 NOW = INSIDE_WINDOW
 STAMP = NOW.isoformat(timespec="seconds")

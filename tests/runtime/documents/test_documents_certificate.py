@@ -6,7 +6,7 @@ from __future__ import annotations
 import segno
 from documents_helpers import ID_NUMBER, RARE_NAME, World, full_sections, pdf_text
 
-from runtime import documents
+from runtime.documents import documents
 
 NUMBER = "WH2026ZC000123"
 

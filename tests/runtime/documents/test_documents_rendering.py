@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.emit import print_templates
-from runtime import pdf, text_grid
-from runtime.pdf import Printer, RenderTimeout
+from runtime.documents import pdf, text_grid
+from runtime.documents.pdf import Printer, RenderTimeout
 
 
 def test_a_render_runs_in_a_worker_thread_while_the_event_loop_keeps_serving() -> None:
@@ -170,7 +170,7 @@ def test_the_runtime_warns_at_start_when_harfbuzz_subsetting_is_missing(
 
     pdf.check_environment.cache_clear()
     monkeypatch.setattr(ffi, "harfbuzz_subset", None)
-    with caplog.at_level(logging.WARNING, logger="runtime.pdf"):
+    with caplog.at_level(logging.WARNING, logger="runtime.documents.pdf"):
         problems = pdf.check_environment()
     pdf.check_environment.cache_clear()
     assert problems and "libharfbuzz-subset0" in problems[0]

@@ -14,8 +14,8 @@ from documents_helpers import ROOT, World, drawn_without_a_glyph, full_sections,
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from runtime import pdf
-from runtime.pdf import Printer, css_string, fetcher_class
+from runtime.documents import pdf
+from runtime.documents.pdf import Printer, css_string, fetcher_class
 
 PAYLOAD = (
     '<img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/passwd">'
