@@ -3,17 +3,13 @@ HTTP with a controllable clock. Helpers live in applicant_helpers.py."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from applicant_helpers import Applicant, World
 from runtime_support import ROOT
+from starlette.testclient import TestClient
 
 from runtime.app import create_app
 from runtime.clock import Clock

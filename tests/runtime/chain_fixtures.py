@@ -3,17 +3,13 @@ authorities' accounts of platform.yaml, and a clock frozen inside the notice win
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from chain_helpers import World
 from runtime_support import ROOT
+from starlette.testclient import TestClient
 
 from runtime.app import create_app
 from runtime.clock import Clock
