@@ -186,6 +186,21 @@ CATALOG: dict[str, Code] = {
             "{what} '{name}' is missing, but the runtime relies on it",
             "keep the names listed under 'Contract fields' in docs/schema-language.md",
         ),
+        # -- committee stage (COM, INT, STAT, PUB-3): E380-E399 --------------------------
+        Code(
+            "E380",
+            "unknown authority",
+            "unknown {what} '{name}'",
+            "use an authority id of platform.yaml: {known}",
+        ),
+        Code("E381", "unknown role", "unknown {what} '{name}'", "roles in platform.yaml: {known}"),
+        Code("E382", "unknown series or level", "unknown {what} '{name}'", "values of the code list: {known}"),
+        Code(
+            "E383",
+            "calendar date out of place",
+            "date '{day}' is listed twice or is not in the year {year}",
+            "list each date of {year} once, under holidays or workdays",
+        ),
         Code(
             "E401",
             "build/ is stale",

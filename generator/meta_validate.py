@@ -27,6 +27,8 @@ META_FILES = (
     "workflow",
     "print",
     "faq",
+    "committee",
+    "calendar",
 )
 
 

@@ -11,6 +11,10 @@ from generator.errors import CATALOG, Diagnostic, Report, fill, pointer
 from generator.loader import Document, LoadError, Path_, load_file
 
 SINGLE_FILES = ("platform", "messages", "faq")
+
+# Single files a deployment may leave out: the committee stage (COM, INT, STAT) and the
+# working-day calendar overrides (PUB-3).
+OPTIONAL_SINGLE_FILES = ("committee", "calendar")
 FOLDERS = ("dictionaries", "routing", "workflow", "print")
 
 
@@ -150,7 +154,7 @@ def _with_key(diagnostic: Diagnostic, exc: LoadError, path: Path) -> Diagnostic:
 
 def _place(project: Project, rel: Path, doc: Document) -> bool:
     parts = rel.with_suffix("").parts
-    if len(parts) == 1 and parts[0] in SINGLE_FILES:
+    if len(parts) == 1 and parts[0] in (*SINGLE_FILES, *OPTIONAL_SINGLE_FILES):
         project.singles[parts[0]] = doc
         return True
     if len(parts) == 2 and parts[0] in FOLDERS:

@@ -20,6 +20,9 @@ from runtime.accounts import pages as accounts_pages
 from runtime.accounts.sessions import SessionMiddleware
 from runtime.bundle import load_bundle
 from runtime.clock import Clock
+from runtime.committee import api as committee_api
+from runtime.committee import pages as committee_pages
+from runtime.committee import tables as committee_tables
 from runtime.declarations import api as declarations_api
 from runtime.declarations import pages as declarations_pages
 from runtime.documents import api as documents_api
@@ -62,6 +65,7 @@ def routes() -> list[BaseRoute]:
         *review_pages.routes(),
         *documents_pages.routes(),
         *help_pages.routes(),
+        *committee_pages.routes(),
         *policy_api.routes(),
         *accounts_api.routes(),
         *declarations_api.routes(),
@@ -69,6 +73,7 @@ def routes() -> list[BaseRoute]:
         *paths_api.routes(),
         *review_api.routes(),
         *documents_api.routes(),
+        *committee_api.routes(),
     ]
 
 
@@ -84,6 +89,7 @@ def create_app(
     bundle = load_bundle(build_dir, schemas_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     storage = Storage(data_dir / "zhicheng.sqlite3")
+    committee_tables.ensure(storage)
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(build_dir / "templates"),
         autoescape=True,
@@ -133,7 +139,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HttpError)
     if is_api(request):
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
-    return render(request, "error.html", status=exc.status, message=exc.message)
+    page = render(request, "error.html", status=exc.status, message=exc.message)
+    page.headers.update(exc.headers)  # Retry-After of a throttle, WWW-Authenticate …
+    return page
 
 
 async def _redirect(request: Request, exc: Exception) -> Response:

@@ -72,6 +72,8 @@ class Bundle:
     forms: dict[str, Form]
     sections: dict[str, dict[str, Form]]
     openapi: bytes
+    committee: dict[str, Any] = field(default_factory=dict)  # COM, INT, STAT (schemas/committee.yaml)
+    calendar: dict[str, Any] = field(default_factory=dict)  # PUB-3 working-day overrides
 
     @property
     def schema_hash(self) -> str:
@@ -142,6 +144,8 @@ def load_bundle(build_dir: Path, schemas_dir: Path | None = None) -> Bundle:
         forms=forms,
         sections=sections,
         openapi=(build_dir / "openapi.json").read_bytes(),
+        committee=read("committee.json") if (build_dir / "committee.json").is_file() else {},
+        calendar=read("calendar.json") if (build_dir / "calendar.json").is_file() else {},
     )
 
 

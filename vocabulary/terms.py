@@ -15,6 +15,7 @@ GUARDS = (
     "at_chain_end",
     "not_at_chain_end",
     "comment_given",
+    "no_integrity_record",  # INT-1: the applicant has no integrity record in force
 )
 PARAMETRISED_GUARDS = {"working_days": re.compile(r"^working_days:([1-9][0-9]?)$")}
 
@@ -24,7 +25,7 @@ CHAIN_STEPS = ("supervisor", "region_hr")
 TABLE_STEP = re.compile(r"^table:([a-z][a-z0-9_]*)$")
 
 DECLARATION_ATTRIBUTES = ("id", "year", "state", "holder", "schema_version", "unit")
-CERTIFICATE_ATTRIBUTES = ("no", "date", "committee")
+CERTIFICATE_ATTRIBUTES = ("no", "date", "committee", "issuer")
 PLAIN_SOURCES = ("row_number", "printed_at")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.checks import (
+    committee,
     contracts,
     dictionaries,
     faq,
@@ -29,4 +30,5 @@ CHECKS: tuple[Callable[[Model], None], ...] = (
     printing.check,
     contracts.check,
     faq.check,
+    committee.check,
 )

@@ -45,6 +45,9 @@ def emit(model: Model) -> Artifacts:
         "routing.json": as_json(routing),
         "workflow.json": as_json(workflow),
         "print.json": as_json(printing),
+        # the committee stage and the working-day overrides ({} when a deployment has none)
+        "committee.json": as_json(_strip_id(project.data("committee"))),
+        "calendar.json": as_json(_strip_id(project.data("calendar"))),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.emit import Artifacts, as_json
+from generator.emit import Artifacts, as_json, openapi_committee
 from generator.model import Model
 
 ERRORS = {"$ref": "#/components/schemas/Errors"}
@@ -324,7 +324,9 @@ def emit(model: Model) -> Artifacts:
             "get": _file_op("Overview spreadsheet (PRN-2)", XLSX, _query("series", "level"), ("401", "403", "422"))
         },
         f"{v}/declarations/{{id}}/certificate.pdf": {
-            "get": _file_op("Electronic certificate, only after a pass (CERT-1)", PDF, [ID_PARAM])
+            "get": openapi_committee.revoked_download(
+                _file_op("Electronic certificate, only after a pass (CERT-1)", PDF, [ID_PARAM])
+            )
         },
         f"{v}/declarations/{{id}}/transitions/{{transition_id}}": {
             "post": _op(
@@ -350,6 +352,7 @@ def emit(model: Model) -> Artifacts:
         f"{v}/me/totp/disable": {"post": _op("Turn the TOTP second factor off", errors=("401", "403", "422"))},
         f"{v}/dev/outbox": {"get": _op("SMS outbox, only with --dev (REG-6)", auth=False, errors=("404",))},
     }
+    paths.update(openapi_committee.paths(v))
     platform = model.project.data("platform")
     document = {
         "openapi": "3.1.0",

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
+from runtime.committee import certificates
 from runtime.declarations import declarations
 from runtime.documents import documents
 from runtime.documents.pdf import Printer, RenderFailed, RenderTimeout
@@ -68,7 +69,9 @@ async def certificate_response(
     svc: Services, request: Request, declaration_id: str, account: dict[str, Any]
 ) -> Response:
     declaration = documents.certificate_declaration(svc, declaration_id, account)
-    url = str(request.base_url).rstrip("/") + documents.verify_path(svc, declaration["certificate_no"])
+    if certificates.revocation(svc, declaration["certificate_no"]) is not None:  # COM-5: no copy of a revoked one
+        raise HttpError(410, "certificate_revoked", svc.bundle.text("certificate_revoked"))
+    url = certificates.verify_url(svc, declaration["certificate_no"])  # never the request's Host
     context = documents.certificate(svc, declaration, url)
     content = await render_pdf(svc, "print/certificate.html", context)
     return download(content, PDF, f"{context['title']}-{declaration['certificate_no']}.pdf", inline=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from runtime.bundle import Form
 from runtime.clock import parse
+from runtime.committee import policy as committee_policy
 from runtime.declarations import declarations, uploads
 from runtime.documents import text_grid
 from runtime.documents.pdf import page_css
@@ -204,9 +205,15 @@ def _certificate_attribute(svc: Services, subject: Subject, name: str) -> Any:
         return row["certificate_no"]
     if name == "date":
         return local_date(svc, row["state_since"] or row["updated_at"])
-    if name == "committee":
+    if name == "committee":  # COM-1: the committee of the organiser for the series × level
         chain = loads(row["chain"], [])
-        return subject.org_names.get(chain[-1], "") if chain else ""
+        if not chain:
+            return ""
+        organiser = chain[-1]
+        name_of = subject.org_names.get(organiser, "")
+        return committee_policy.committee_name(svc, organiser, name_of, row["series"] or "", row["level"] or "")
+    if name == "issuer":  # the issuing authority of the policy, not the committee
+        return committee_policy.issuer_name(svc)
     return None
 
 

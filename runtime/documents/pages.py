@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from runtime.committee import certificates
 from runtime.documents import documents
 from runtime.documents.api import (
     certificate_response,
@@ -85,14 +86,18 @@ async def overview_xlsx(request: Request) -> Response:
 
 
 async def verify(request: Request) -> Response:
-    """Public: is this certificate genuine? Name, title and date only; 404 for an unknown number."""
+    """Public: is this certificate genuine, or revoked and since when (COM-5)? Name, title and
+    date only; 404 for an unknown number; lookups throttled per address."""
     svc = services(request)
+    certificates.throttle_verify(svc, request.client.host if request.client else "-")
     number = request.path_params["certificate_no"]
-    facts = documents.verify(svc, number)
+    found = certificates.verify(svc, number)
     return render(
         request,
         "verify.html",
-        status=200 if facts else 404,
-        facts=facts,
-        certificate_no=number if facts else "",
+        status=200 if found else 404,
+        facts=found["facts"] if found else None,
+        revoked=bool(found and found["revoked"]),
+        revoked_at=found["revoked_at"] if found else "",
+        certificate_no=number if found else "",
     )

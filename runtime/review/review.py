@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from runtime.committee import certificates
 from runtime.declarations import declarations
 from runtime.review import workflow
 from runtime.storage import loads
@@ -93,14 +94,8 @@ def _take(
 
 
 def next_certificate_no(svc: Services, year: int) -> str:
-    """Year + a six-digit sequence, unique (the caller's transaction serialises writers)."""
-    prefix = f"{year:04d}"
-    row = svc.storage.one(
-        "SELECT MAX(certificate_no) AS last FROM declarations WHERE certificate_no LIKE ?", (prefix + "______",)
-    )
-    last = row["last"] if row else None
-    sequence = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
-    return f"{prefix}{sequence:06d}"
+    """Not guessable in sequence (COM-5): the policy's prefix and a random part."""
+    return certificates.new_number(svc, year)
 
 
 def result(

@@ -8,10 +8,10 @@ to the history (REV-4) in the same transaction as the state change.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from runtime.clock import iso, parse
+from runtime.committee import integrity, workdays
 from runtime.storage import dumps, loads
 from runtime.web.http import HttpError, Services
 from vocabulary.terms import PARAMETRISED_GUARDS
@@ -165,6 +165,8 @@ def _check_guard(
                     }
                 ],
             )
+    elif guard == "no_integrity_record":
+        integrity.refuse_if_recorded(svc, declaration["person_id"])
     elif guard == "at_chain_end":
         if not chain or holder != chain[-1]:
             raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))
@@ -186,19 +188,8 @@ def _check_guard(
         if match is None:
             raise HttpError(500, "server_error", f"unknown guard {guard}")
         since = parse(declaration["state_since"] or declaration["updated_at"]).date()
-        if working_days_between(since, svc.clock.today()) < int(match.group(1)):
+        if workdays.between(svc, since, svc.clock.today()) < int(match.group(1)):
             raise HttpError(409, "too_early", svc.bundle.text("too_early", days=match.group(1)))
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Monday-to-Friday days after start up to and including end."""
-    days = 0
-    current = start
-    while current < end:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days += 1
-    return days
 
 
 def notice(svc: Services, notice_id: str) -> dict[str, Any] | None:

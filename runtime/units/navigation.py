@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from runtime.committee import policy as committee_policy
 from runtime.units import units
 from runtime.web.forms import page_account
 from runtime.web.http import Services, render, services
@@ -27,6 +28,7 @@ def org_nav(svc: Services, account: dict[str, Any]) -> list[dict[str, str]]:
         items.append(("/units/permission", "nav_permission"))
     if account["role"] == units.HR_ROLE and org and units.HR_KIND in units.kinds(org):
         items.append(("/permission-requests", "nav_permission_requests"))
+    items += committee_policy.nav(svc, account)  # COM-5, INT-2, STAT-1
     items.append(("/me/totp", "nav_totp"))
     return [{"href": href, "title": svc.bundle.text(key)} for href, key in items]
 

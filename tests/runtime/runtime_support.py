@@ -173,3 +173,10 @@ def login_fields(html: str) -> dict[str, str]:
     answer = re.search(r'data-answer="([^"]+)"', html)
     assert captcha_id and answer
     return {"csrf_token": csrf_of(html), "captcha_id": captcha_id.group(1), "captcha_answer": answer.group(1)}
+
+
+def certificate_number(committee_policy: dict[str, Any], year: int) -> re.Pattern[str]:
+    """What a certificate number of this year looks like under the build's policy (COM-5)."""
+    spec = committee_policy["certificates"]
+    prefix = re.escape(str(spec["number_prefix"]).replace("{year}", f"{year:04d}"))
+    return re.compile(rf"{prefix}[2-9A-HJKMNP-Z]{{{int(spec['random_length'])}}}")

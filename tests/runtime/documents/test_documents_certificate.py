@@ -6,6 +6,7 @@ from __future__ import annotations
 import segno
 from documents_helpers import ID_NUMBER, RARE_NAME, World, full_sections, pdf_text
 
+from runtime.committee import policy as committee_policy
 from runtime.documents import documents
 
 NUMBER = "WH2026ZC000123"
@@ -29,9 +30,13 @@ def test_the_holder_downloads_a_certificate_with_every_field_and_the_id_number_m
     assert NUMBER in text and RARE_NAME in text
     assert "**************1237" in text and ID_NUMBER not in text
     assert "馆员" in text and "档案" in text and "中级" in text
-    assert "威海市档案局" in text  # the committee: the last organisation of the chain
+    svc = world.client.app.state.services  # type: ignore[attr-defined]
+    # the committee (COM-1: named by committee.yaml for the organiser's series × level), the
+    # issuing authority of the policy, and the verify link from the configured public address
+    assert committee_policy.committee_name(svc, committee, "威海市档案局", "档案", "中级") in text
+    assert committee_policy.issuer_name(svc) in text
     assert "2026年11月10日" in text
-    assert f"http://testserver/verify/{NUMBER}" in text
+    assert svc.bundle.platform["public_base_url"] + f"/verify/{NUMBER}" in text
 
 
 def test_the_qr_code_points_at_the_public_verification_page(world: World, unit: str, committee: str) -> None:

@@ -1,0 +1,130 @@
+"""The committee stage's part of openapi.json (COM-5, INT-1..2, STAT-1): every route with
+every status code it can answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERRORS = {"$ref": "#/components/schemas/Errors"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DESCRIPTIONS = {
+    "400": "malformed request",
+    "401": "no or bad token",
+    "403": "not allowed (role, region or organisation)",
+    "404": "not found, or not visible to the caller",
+    "409": "state conflict",
+    "410": "gone: the certificate was revoked",
+    "413": "body too large",
+    "415": "unsupported body",
+    "422": "validation failed",
+    "429": "too many requests (retry_after)",
+}
+
+
+def _op(
+    summary: str,
+    codes: tuple[str, ...],
+    *,
+    params: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    content: str = "application/json",
+    ok: str = "200",
+    media_type: str = "application/json",
+) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {}}
+    if params:
+        op["parameters"] = params
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {content: {"schema": body}}}
+    schema: dict[str, Any] = {"type": "object"}
+    if media_type != "application/json":
+        schema = {"type": "string", "format": "binary"}
+    op["responses"][ok] = {"description": "OK", "content": {media_type: {"schema": schema}}}
+    for code in codes:
+        op["responses"][code] = {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": ERRORS}}}
+    return op
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query(*names: str) -> list[dict[str, Any]]:
+    return [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}} for n in names]
+
+
+def revoked_download(op: dict[str, Any]) -> dict[str, Any]:
+    """The certificate download also answers 410 once the certificate is revoked (COM-5)."""
+    op["responses"]["410"] = {"description": DESCRIPTIONS["410"], "content": {"application/json": {"schema": ERRORS}}}
+    return op
+
+
+def paths(v: str) -> dict[str, Any]:
+    reason = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}
+    record = {
+        "type": "object",
+        "required": ["id_number", "reason", "evidence"],
+        "properties": {
+            "id_number": {"type": "string"},
+            "reason": {"type": "string"},
+            "detail": {"type": "string"},
+            "starts": {"type": "string", "format": "date"},
+            "evidence": {"type": "string", "format": "binary"},
+        },
+    }
+    return {
+        f"{v}/certificates": {
+            "get": _op("Certificates the caller's organisation issued, with revocations (COM-5)", ("401", "403")),
+        },
+        f"{v}/certificates/{{certificate_no}}/revoke": {
+            "post": _op(
+                "Revoke an issued certificate with a reason, audited; /verify then says since when (COM-5)",
+                ("400", "401", "403", "404", "409", "415", "422"),
+                params=[_path("certificate_no")],
+                body=reason,
+            ),
+        },
+        f"{v}/integrity-records": {
+            "get": _op("Integrity records the caller's organisation made (INT-2)", ("401", "403")),
+            "post": _op(
+                "Record a person in the integrity archive with reason, evidence and start date, audited (INT-1, INT-2)",
+                ("400", "401", "403", "413", "415", "422"),
+                body=record,
+                content="multipart/form-data",
+                ok="201",
+            ),
+        },
+        f"{v}/statistics": {
+            "get": _op(
+                "Counts of a notice year by one dimension, scoped by role and region (STAT-1)",
+                ("401", "403", "422"),
+                params=_query("year", "by", "series", "level", "region", "state"),
+            ),
+        },
+        f"{v}/statistics/declarations": {
+            "get": _op(
+                "The declarations behind a count (STAT-1 drill-down)",
+                ("401", "403", "422"),
+                params=_query("year", "series", "level", "region", "state"),
+            ),
+        },
+        f"{v}/statistics.xlsx": {
+            "get": _op(
+                "The counts as a spreadsheet (STAT-1)",
+                ("401", "403", "422"),
+                params=_query("year", "by", "series", "level", "region", "state"),
+                media_type=XLSX,
+            ),
+        },
+        f"{v}/statistics/chart.svg": {
+            "get": _op(
+                "The counts as an SVG bar chart rendered on the server (STAT-1)",
+                ("401", "403", "422"),
+                params=_query("year", "by", "series", "level", "region", "state"),
+                media_type="image/svg+xml",
+            ),
+        },
+        f"{v}/me/integrity-records": {
+            "get": _op("The caller's own integrity records (INT-2)", ("401", "403")),
+        },
+    }

@@ -1,0 +1,115 @@
+"""The committee stage over the JSON API: certificate revocation and the issued list (COM-5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from runtime.accounts.sessions import require_account
+from runtime.committee import certificates, integrity, policy, responses, statistics
+from runtime.documents.spreadsheet import overview_xlsx
+from runtime.web.http import HttpError, form_text, json_response, read_form, read_json, services
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/v1/certificates", issued, methods=["GET"]),
+        Route("/api/v1/certificates/{certificate_no}/revoke", revoke, methods=["POST"]),
+        Route("/api/v1/integrity-records", integrity_records, methods=["GET", "POST"]),
+        Route("/api/v1/me/integrity-records", my_integrity_records, methods=["GET"]),
+        Route("/api/v1/statistics", statistics_counts, methods=["GET"]),
+        Route("/api/v1/statistics/declarations", statistics_list, methods=["GET"]),
+        Route("/api/v1/statistics.xlsx", statistics_xlsx, methods=["GET"]),
+        Route("/api/v1/statistics/chart.svg", statistics_chart, methods=["GET"]),
+    ]
+
+
+def _certificate(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "certificate_no": row["certificate_no"],
+        "declaration_id": row["id"],
+        "person_name": row["person_name"],
+        "series": row["series"],
+        "level": row["level"],
+        "revoked_at": row["revoked_at"],
+    }
+
+
+async def issued(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    return json_response({"certificates": [_certificate(r) for r in certificates.issued_by(svc, account)]})
+
+
+async def revoke(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    body = await read_json(request)
+    reason = body.get("reason") if isinstance(body, dict) else None
+    return json_response(certificates.revoke(svc, account, request.path_params["certificate_no"], reason))
+
+
+RECORD_FIELDS = ("id", "person_id", "reason", "detail", "starts", "ends", "evidence_name", "created_at")
+
+
+async def integrity_records(request: Request) -> JSONResponse:
+    """INT-2: GET the records the caller's organisation made; POST a new one as multipart
+    (`id_number`, `reason`, `detail`, `starts`, file `evidence`)."""
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "GET":
+        return json_response({"records": integrity.recorded_by(svc, account)})
+    if not integrity.may_record(svc, account):
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+    spec = policy.section(svc, "integrity")
+    form = await read_form(request, files=True, max_size=int(spec["evidence"]["max_size_kb"]) * 1024 + 64 * 1024)
+    if "multipart/form-data" not in request.headers.get("content-type", ""):
+        raise HttpError(415, "unsupported_body", svc.bundle.text("unsupported_body"))
+    fields = {k: form_text(form, k) for k in ("id_number", "reason", "detail", "starts")}
+    upload = form.get("evidence")
+    evidence = None
+    if upload is not None and not isinstance(upload, str):
+        evidence = (upload.filename or "", await upload.read())
+    record = integrity.create(svc, account, fields, evidence)
+    return json_response({k: record[k] for k in RECORD_FIELDS}, status=201)
+
+
+async def my_integrity_records(request: Request) -> JSONResponse:
+    svc = services(request)
+    return json_response({"records": integrity.mine(svc, require_account(request))})
+
+
+def _statistics(request: Request) -> tuple[dict[str, Any], statistics.Query]:
+    svc = services(request)
+    account = require_account(request)
+    statistics.scope(svc, account)
+    return account, statistics.parse_query(svc, request.query_params)
+
+
+async def statistics_counts(request: Request) -> JSONResponse:
+    """STAT-1: `year`, `by` (a dimension) and filters by dimension value."""
+    svc = services(request)
+    account, query = _statistics(request)
+    return json_response(statistics.counts(svc, account, query))
+
+
+async def statistics_list(request: Request) -> JSONResponse:
+    svc = services(request)
+    account, query = _statistics(request)
+    return json_response({"declarations": statistics.declarations(svc, account, query)})
+
+
+async def statistics_xlsx(request: Request) -> Response:
+    svc = services(request)
+    account, query = _statistics(request)
+    content = overview_xlsx(statistics.sheet(svc, statistics.counts(svc, account, query)))
+    return responses.download(content, responses.XLSX, f"{svc.bundle.text('statistics_title')}-{query.year}.xlsx")
+
+
+async def statistics_chart(request: Request) -> Response:
+    svc = services(request)
+    account, query = _statistics(request)
+    return responses.svg(statistics.chart_svg(svc, statistics.counts(svc, account, query)))

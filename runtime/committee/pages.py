@@ -1,0 +1,171 @@
+"""The committee stage's pages: the issued certificates of an organisation with revocation
+(COM-5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from runtime.committee import certificates, integrity, policy, responses, statistics
+from runtime.documents.spreadsheet import overview_xlsx
+from runtime.units.navigation import org_page, render_org
+from runtime.web.forms import page_account, redirect
+from runtime.web.http import HttpError, check_csrf, form_text, read_form, render, services
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/certificates", certificates_page, methods=["GET"]),
+        Route("/certificates/{certificate_no}/revoke", revoke, methods=["POST"]),
+        Route("/integrity", integrity_page, methods=["GET", "POST"]),
+        Route("/me/integrity", my_integrity, methods=["GET"]),
+        Route("/statistics", statistics_page, methods=["GET"]),
+        Route("/statistics/list", statistics_list, methods=["GET"]),
+        Route("/statistics.xlsx", statistics_xlsx, methods=["GET"]),
+        Route("/statistics/chart.svg", statistics_chart, methods=["GET"]),
+    ]
+
+
+def _certificates(request: Request, account: dict[str, Any], status: int = 200, **context: Any) -> Response:
+    svc = services(request)
+    rows = certificates.issued_by(svc, account)
+    return render_org(request, "committee_certificates.html", account, status=status, rows=rows, **context)
+
+
+async def certificates_page(request: Request) -> Response:
+    account = org_page(request)
+    done = request.query_params.get("done") == "1"
+    flashes = [services(request).bundle.text("certificate_revoked_done")] if done else []
+    return _certificates(request, account, flashes=flashes)
+
+
+async def revoke(request: Request) -> Response:
+    svc = services(request)
+    account = org_page(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    try:
+        certificates.revoke(svc, account, request.path_params["certificate_no"], form_text(form, "reason"))
+    except HttpError as exc:
+        if exc.status != 422 and exc.status != 409:
+            raise
+        return _certificates(request, account, status=exc.status, error=exc.message)
+    return redirect("/certificates?done=1")
+
+
+async def integrity_page(request: Request) -> Response:
+    """INT-2: the records this organisation made and a form for a new one (with evidence)."""
+    svc = services(request)
+    account = org_page(request)
+    if not integrity.may_record(svc, account):
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+    spec = policy.section(svc, "integrity")
+    context: dict[str, Any] = {
+        "reasons": spec["reasons"],
+        "detail_limit": spec["reason_detail_max_length"],
+        "today": svc.clock.today().isoformat(),
+        "doc": {},
+    }
+    status = 200
+    if request.method == "POST":
+        max_size = int(spec["evidence"]["max_size_kb"]) * 1024 + 64 * 1024
+        form = await read_form(request, files=True, max_size=max_size)
+        check_csrf(request, form)
+        fields = {k: form_text(form, k) for k in ("id_number", "reason", "detail", "starts")}
+        upload = form.get("evidence")
+        evidence = None
+        if upload is not None and not isinstance(upload, str):
+            evidence = (upload.filename or "", await upload.read())
+        try:
+            integrity.create(svc, account, fields, evidence)
+        except HttpError as exc:
+            if exc.status in (401, 403, 404):
+                raise
+            status, context["error"], context["doc"] = exc.status, exc.message, fields
+        else:
+            return redirect("/integrity?done=1")
+    flashes = [svc.bundle.text("integrity_saved")] if request.query_params.get("done") == "1" else []
+    rows = integrity.recorded_by(svc, account)
+    return render_org(
+        request, "committee_integrity.html", account, status=status, rows=rows, flashes=flashes, **context
+    )
+
+
+async def my_integrity(request: Request) -> Response:
+    """INT-2: a person's own records."""
+    svc = services(request)
+    account = page_account(request, person=True)
+    return render(request, "committee_integrity_mine.html", rows=integrity.mine(svc, account))
+
+
+def _statistics_query(request: Request) -> tuple[dict[str, Any], statistics.Query]:
+    svc = services(request)
+    account = org_page(request)
+    statistics.scope(svc, account)  # 403 before anything else for those without statistics
+    return account, statistics.parse_query(svc, request.query_params)
+
+
+def _query_string(query: statistics.Query, *, with_filters: bool = True) -> str:
+    from urllib.parse import urlencode
+
+    params = {"year": query.year, "by": query.by, **(query.filters if with_filters else {})}
+    return urlencode(params)
+
+
+def _options(svc: Any) -> dict[str, list[dict[str, str]]]:
+    """What each dimension can be filtered by: code lists, regions, workflow states."""
+    return {
+        "series": [{"value": e["value"], "title": e["value"]} for e in svc.bundle.entries("series")],
+        "level": [{"value": e["value"], "title": e["value"]} for e in svc.bundle.entries("levels")],
+        "region": [{"value": r["id"], "title": r["name"]} for r in svc.bundle.platform.get("regions") or []],
+        "state": [
+            {"value": k, "title": statistics.title_of(svc, "state", k)}
+            for k in (svc.bundle.workflow["declaration"].get("states") or {})
+        ],
+    }
+
+
+async def statistics_page(request: Request) -> Response:
+    svc = services(request)
+    account, query = _statistics_query(request)
+    return render_org(
+        request,
+        "committee_statistics.html",
+        account,
+        result=statistics.counts(svc, account, query),
+        years=statistics.years(svc),
+        dimensions=statistics.dimensions(svc),
+        options=_options(svc),
+        query_string=_query_string(query),
+    )
+
+
+async def statistics_list(request: Request) -> Response:
+    svc = services(request)
+    account, query = _statistics_query(request)
+    rows = statistics.declarations(svc, account, query)
+    return render_org(
+        request,
+        "committee_statistics_list.html",
+        account,
+        rows=rows,
+        year=query.year,
+        query_string=_query_string(query, with_filters=False),
+    )
+
+
+async def statistics_xlsx(request: Request) -> Response:
+    svc = services(request)
+    account, query = _statistics_query(request)
+    result = statistics.counts(svc, account, query)
+    content = overview_xlsx(statistics.sheet(svc, result))
+    return responses.download(content, responses.XLSX, f"{svc.bundle.text('statistics_title')}-{query.year}.xlsx")
+
+
+async def statistics_chart(request: Request) -> Response:
+    svc = services(request)
+    account, query = _statistics_query(request)
+    return responses.svg(statistics.chart_svg(svc, statistics.counts(svc, account, query)))
