@@ -16,6 +16,7 @@ from typing import Any
 
 from runtime.clock import iso, parse
 from runtime.storage import dumps, loads
+from runtime.storage.rows import Account, account_row
 from runtime.web.http import HttpError, Services
 from runtime.web.security import (
     DUMMY_HASH,
@@ -161,11 +162,12 @@ class LoginRefused(Exception):
     left: int = 0
 
 
-def find_account(svc: Services, account_text: str) -> dict[str, Any] | None:
+def find_account(svc: Services, account_text: str) -> Account | None:
     text = account_text.strip()
     if not text or len(text) > 64:
         return None
-    return svc.storage.one("SELECT * FROM accounts WHERE login_name = ? OR id_number = ?", (text, text.upper()))
+    row = svc.storage.one("SELECT * FROM accounts WHERE login_name = ? OR id_number = ?", (text, text.upper()))
+    return None if row is None else account_row(row)
 
 
 def _seconds_left(svc: Services, until: str | None) -> int:
@@ -175,7 +177,7 @@ def _seconds_left(svc: Services, until: str | None) -> int:
     return max(0, math.ceil(left))
 
 
-def login(svc: Services, account_text: str, password: str, ip: str) -> dict[str, Any]:
+def login(svc: Services, account_text: str, password: str, ip: str) -> Account:
     """The account when the password is right; LoginRefused otherwise. Blocking (Argon2)."""
     lock_minutes = svc.policy("lock_minutes")
     now = svc.clock.now()
@@ -307,7 +309,7 @@ def send_recovery_code(svc: Services, account_text: str, mobile: str) -> None:
         svc.storage.insert("outbox", {"mobile": account["mobile"], "text": text, "created_at": iso(now)})
 
 
-def reset_password(svc: Services, account_text: str, code: str, new_password: str) -> dict[str, Any]:
+def reset_password(svc: Services, account_text: str, code: str, new_password: str) -> Account:
     account = find_account(svc, account_text)
     bad = HttpError(
         422,
@@ -357,7 +359,7 @@ def reset_password(svc: Services, account_text: str, code: str, new_password: st
     return account
 
 
-def correct_name(svc: Services, actor: dict[str, Any], person_id: str, name: str, reason: str) -> dict[str, Any]:
+def correct_name(svc: Services, actor: Account, person_id: str, name: str, reason: str) -> Account:
     """REG-3: the one way a confirmed name changes; old and new name go to the audit log."""
     person = (
         svc.storage.one("SELECT * FROM accounts WHERE id = ? AND kind = 'person'", (person_id,))
@@ -385,7 +387,7 @@ def correct_name(svc: Services, actor: dict[str, Any], person_id: str, name: str
             person["id"],
             {"old": person["name"], "new": name, "reason": reason[:200]},
         )
-    fresh = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (person["id"],))
+    fresh = svc.storage.account(person["id"])
     assert fresh is not None
     return fresh
 
@@ -403,7 +405,7 @@ def audit(svc: Services, actor_id: str | None, action: str, target: str, detail:
     )
 
 
-def public_account(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
+def public_account(svc: Services, account: Account) -> dict[str, Any]:
     """What GET /me shows: the registration fields, never the password."""
     data = loads(account["data"], {})
     return {

@@ -14,6 +14,7 @@ from runtime.accounts.captcha import check_captcha
 from runtime.accounts.sessions import issue_api_token, require_account, revoke_api_token
 from runtime.clock import iso
 from runtime.storage import dumps, loads
+from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services, json_response, read_json, read_optional_json, services
 from runtime.web.security import hash_password
 
@@ -131,7 +132,7 @@ async def me(request: Request) -> JSONResponse:
     return json_response(accounts.public_account(svc, account))
 
 
-def update_basic_info(svc: Services, account: dict[str, Any], changes: Any) -> None:
+def update_basic_info(svc: Services, account: Account, changes: Any) -> None:
     """REG-7: the registration fields stay editable, except the frozen ones and the password."""
     if account["kind"] != "person":
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
@@ -197,7 +198,7 @@ async def commitment(request: Request) -> JSONResponse:
     return json_response({"ok": True, "version": svc.bundle.forms["commitment"].compiled.get("version")})
 
 
-def agree(svc: Services, account: dict[str, Any]) -> None:
+def agree(svc: Services, account: Account) -> None:
     """DEC-1: record the agreement with its time and the letter's version."""
     if account["kind"] != "person":
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))

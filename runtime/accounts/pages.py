@@ -229,7 +229,7 @@ async def basic_info(request: Request) -> Response:
             doc={**doc, **changes},
             errors=errors_by_path(error.errors or []),
         )
-    fresh = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (account["id"],))
+    fresh = svc.storage.account(account["id"])
     return render(
         request,
         "me.html",
@@ -294,7 +294,7 @@ async def support_persons(request: Request) -> Response:
     except HttpError as error:
         if error.status == 404:
             raise
-        current = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (person_id,))
+        current = svc.storage.account(person_id)
         messages = [e["message"] for e in error.errors or []] or [error.message]
         return render(request, "support.html", status=error.status, query="", person=current, error="；".join(messages))
     return render(request, "support.html", query="", person=person, flashes=[svc.bundle.text("name_corrected")])

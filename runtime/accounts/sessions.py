@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from runtime.clock import iso, parse
+from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services, services
 from runtime.web.security import digest, token
 
@@ -57,7 +58,7 @@ def end_all_sessions(svc: Services, account_id: str) -> None:
         svc.storage.execute("UPDATE api_tokens SET revoked = 1 WHERE account_id = ?", (account_id,))
 
 
-def load_session(svc: Services, raw: str | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def load_session(svc: Services, raw: str | None) -> tuple[dict[str, Any], Account] | None:
     if not raw or len(raw) > 200:
         return None
     row = svc.storage.one("SELECT * FROM sessions WHERE id_hash = ?", (digest(raw),))
@@ -69,7 +70,7 @@ def load_session(svc: Services, raw: str | None) -> tuple[dict[str, Any], dict[s
     if parse(row["last_seen"]) + idle < now or parse(row["created_at"]) + absolute < now:
         end_session(svc, raw)
         return None
-    account = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (row["account_id"],))
+    account = svc.storage.account(row["account_id"])
     if account is None:
         return None
     if (now - parse(row["last_seen"])).total_seconds() > 60:
@@ -96,7 +97,7 @@ def issue_api_token(svc: Services, account_id: str) -> tuple[str, str]:
     return raw, iso(expires)
 
 
-def account_for_token(svc: Services, header: str | None) -> dict[str, Any] | None:
+def account_for_token(svc: Services, header: str | None) -> Account | None:
     if not header or not header.startswith("Bearer "):
         return None
     raw = header[len("Bearer ") :].strip()
@@ -105,7 +106,7 @@ def account_for_token(svc: Services, header: str | None) -> dict[str, Any] | Non
     row = svc.storage.one("SELECT * FROM api_tokens WHERE token_hash = ? AND revoked = 0", (digest(raw),))
     if row is None or parse(row["expires_at"]) < svc.clock.now():
         return None
-    return svc.storage.one("SELECT * FROM accounts WHERE id = ?", (row["account_id"],))
+    return svc.storage.account(row["account_id"])
 
 
 def revoke_api_token(svc: Services, header: str | None) -> None:
@@ -134,7 +135,7 @@ class SessionMiddleware:
         await self.app(scope, receive, send)
 
 
-def require_account(request: Request) -> dict[str, Any]:
+def require_account(request: Request) -> Account:
     svc = services(request)
     account = account_for_token(svc, request.headers.get("authorization"))
     if account is None:

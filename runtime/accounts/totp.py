@@ -16,11 +16,11 @@ import math
 import secrets
 import struct
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import quote
 
 from runtime.accounts.accounts import audit
 from runtime.clock import iso
+from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services
 from runtime.web.security import same
 
@@ -71,14 +71,14 @@ def uri(secret: str, login_name: str, issuer: str) -> str:
     return f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}&digits={DIGITS}&period={STEP_SECONDS}"
 
 
-def status(account: dict[str, Any]) -> str:
+def status(account: Account) -> str:
     stored = account.get("totp_secret") or ""
     if not stored:
         return "off"
     return "pending" if stored.startswith(PENDING) else "on"
 
 
-def _organisation_only(svc: Services, account: dict[str, Any]) -> None:
+def _organisation_only(svc: Services, account: Account) -> None:
     if account["kind"] != "organisation":
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
 
@@ -88,7 +88,7 @@ def _bad_code(svc: Services, code: str = "totp_wrong") -> HttpError:
     return HttpError(422, code, message, errors=[{"path": "/code", "code": code, "message": message, "rule": ""}])
 
 
-def start(svc: Services, account: dict[str, Any]) -> dict[str, str]:
+def start(svc: Services, account: Account) -> dict[str, str]:
     """A fresh secret to put in the authenticator; on only after confirm()."""
     _organisation_only(svc, account)
     if status(account) == "on":
@@ -99,7 +99,7 @@ def start(svc: Services, account: dict[str, Any]) -> dict[str, str]:
     return {"secret": secret, "uri": uri(secret, account["login_name"], str(svc.bundle.platform.get("name", "")))}
 
 
-def confirm(svc: Services, account: dict[str, Any], code: str) -> None:
+def confirm(svc: Services, account: Account, code: str) -> None:
     _organisation_only(svc, account)
     if status(account) != "pending":
         raise HttpError(409, "totp_not_started", svc.bundle.text("totp_not_started"))
@@ -114,7 +114,7 @@ def confirm(svc: Services, account: dict[str, Any], code: str) -> None:
         audit(svc, account["id"], "totp_enabled", account["id"], {})
 
 
-def disable(svc: Services, account: dict[str, Any], code: str) -> None:
+def disable(svc: Services, account: Account, code: str) -> None:
     _organisation_only(svc, account)
     if status(account) == "on":
         step = matched_step(str(account["totp_secret"]), code, svc.clock.now())
@@ -127,7 +127,7 @@ def disable(svc: Services, account: dict[str, Any], code: str) -> None:
         audit(svc, account["id"], "totp_disabled", account["id"], {})
 
 
-def check_login(svc: Services, account: dict[str, Any], code: str, ip: str) -> None:
+def check_login(svc: Services, account: Account, code: str, ip: str) -> None:
     """After a right password: nothing for accounts without TOTP; else the code must match.
     Wrong codes are counted per account, and too many lock the second step for a while."""
     if status(account) != "on":

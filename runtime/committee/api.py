@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 from runtime.accounts.sessions import require_account
 from runtime.committee import certificates, integrity, policy, responses, statistics
 from runtime.documents.spreadsheet import overview_xlsx
+from runtime.storage.rows import Account
 from runtime.web.http import HttpError, form_text, json_response, read_form, read_json, services
 
 
@@ -82,7 +83,7 @@ async def my_integrity_records(request: Request) -> JSONResponse:
     return json_response({"records": integrity.mine(svc, require_account(request))})
 
 
-def _statistics(request: Request) -> tuple[dict[str, Any], statistics.Query]:
+def _statistics(request: Request) -> tuple[Account, statistics.Query]:
     svc = services(request)
     account = require_account(request)
     statistics.scope(svc, account)

@@ -14,6 +14,7 @@ from runtime.committee import policy, throttle
 from runtime.declarations import declarations
 from runtime.documents import documents
 from runtime.storage import loads
+from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.http import HttpError, Services
 
 # Digits and capitals without 0/O, 1/I/L: read aloud or typed from paper without mistakes.
@@ -75,17 +76,18 @@ def verify(svc: Services, number: str) -> dict[str, Any] | None:
     return {"facts": facts, "revoked": revoked is not None, "revoked_at": revoked_at}
 
 
-def _issuing_org(declaration: dict[str, Any]) -> str:
+def _issuing_org(declaration: Declaration) -> str:
     chain = loads(declaration["chain"], [])
     return str(chain[-1]) if chain else ""
 
 
-def revoke(svc: Services, account: dict[str, Any], number: Any, reason: Any) -> dict[str, Any]:
+def revoke(svc: Services, account: Account, number: Any, reason: Any) -> dict[str, Any]:
     """COM-5, INT-1: the issuing organisation revokes an issued certificate, with a reason
     (audited). 404 for a number the account may not know, 409 when already revoked."""
     if not isinstance(number, str) or not re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", number):
         raise declarations.not_found(svc)
-    row = svc.storage.one("SELECT * FROM declarations WHERE certificate_no = ?", (number,))
+    found = svc.storage.one("SELECT * FROM declarations WHERE certificate_no = ?", (number,))
+    row = declaration_row(found) if found else None
     if row is None or account["kind"] != "organisation" or not declarations.visible(row, account):
         raise declarations.not_found(svc)
     if not documents.issued(svc, row):
@@ -121,7 +123,7 @@ def revoke(svc: Services, account: dict[str, Any], number: Any, reason: Any) -> 
     return {"certificate_no": number, "declaration_id": row["id"], "revoked_at": now, "reason": text}
 
 
-def issued_by(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]:
+def issued_by(svc: Services, account: Account) -> list[dict[str, Any]]:
     """Certificates this organisation issued (the last of the chain), newest first, with the
     holder's name and any revocation."""
     if account["kind"] != "organisation":
@@ -133,4 +135,8 @@ def issued_by(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]:
         " WHERE d.certificate_no IS NOT NULL AND d.chain LIKE ? ORDER BY d.state_since DESC LIMIT 500",
         (f'%"{account["org_id"]}"]',),
     )
-    return [r for r in rows if _issuing_org(r) == account["org_id"] and documents.issued(svc, r)]
+    return [
+        r
+        for r in rows
+        if _issuing_org(declaration_row(r)) == account["org_id"] and documents.issued(svc, declaration_row(r))
+    ]

@@ -14,6 +14,7 @@ from runtime.accounts import accounts
 from runtime.clock import iso
 from runtime.committee import policy
 from runtime.declarations import uploads
+from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services
 
 BLOCK = "integrity"
@@ -33,13 +34,13 @@ def _end(svc: Services, starts: date) -> date:
         return starts.replace(year=starts.year + years, day=28)
 
 
-def may_record(svc: Services, account: dict[str, Any]) -> bool:
+def may_record(svc: Services, account: Account) -> bool:
     return bool(account["kind"] == "organisation" and account["role"] in policy.roles(svc, BLOCK))
 
 
 def create(
     svc: Services,
-    account: dict[str, Any],
+    account: Account,
     fields: dict[str, Any],
     evidence: tuple[str, bytes] | None,
 ) -> dict[str, Any]:
@@ -142,7 +143,7 @@ def _with_names(svc: Services, rows: list[dict[str, Any]]) -> list[dict[str, Any
     return rows
 
 
-def mine(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]:
+def mine(svc: Services, account: Account) -> list[dict[str, Any]]:
     """INT-2: a person sees their own records (and who recorded them)."""
     if account["kind"] != "person":
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
@@ -156,7 +157,7 @@ def mine(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]:
     )
 
 
-def recorded_by(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]:
+def recorded_by(svc: Services, account: Account) -> list[dict[str, Any]]:
     """The records this organisation made, newest first."""
     if not may_record(svc, account):
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))

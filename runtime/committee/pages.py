@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.committee import certificates, integrity, policy, responses, statistics
 from runtime.documents.spreadsheet import overview_xlsx
+from runtime.storage.rows import Account
 from runtime.units.navigation import org_page, render_org
 from runtime.web.forms import page_account, redirect
 from runtime.web.http import HttpError, check_csrf, form_text, read_form, render, services
@@ -29,7 +30,7 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-def _certificates(request: Request, account: dict[str, Any], status: int = 200, **context: Any) -> Response:
+def _certificates(request: Request, account: Account, status: int = 200, **context: Any) -> Response:
     svc = services(request)
     rows = certificates.issued_by(svc, account)
     return render_org(request, "committee_certificates.html", account, status=status, rows=rows, **context)
@@ -101,7 +102,7 @@ async def my_integrity(request: Request) -> Response:
     return render(request, "committee_integrity_mine.html", rows=integrity.mine(svc, account))
 
 
-def _statistics_query(request: Request) -> tuple[dict[str, Any], statistics.Query]:
+def _statistics_query(request: Request) -> tuple[Account, statistics.Query]:
     svc = services(request)
     account = org_page(request)
     statistics.scope(svc, account)  # 403 before anything else for those without statistics

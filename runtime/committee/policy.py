@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from runtime.storage.rows import Account
 from runtime.web.http import Services
 
 
@@ -44,7 +45,7 @@ def issuer_name(svc: Services) -> str:
     return ""
 
 
-def nav(svc: Services, account: dict[str, Any]) -> list[tuple[str, str]]:
+def nav(svc: Services, account: Account) -> list[tuple[str, str]]:
     """The stage's entries of the organisation menu, by the roles committee.yaml names."""
     items = []
     for href, block, key in (

@@ -16,6 +16,7 @@ from typing import Any
 from runtime.committee import policy
 from runtime.review import workflow
 from runtime.storage import loads
+from runtime.storage.rows import Account
 from runtime.units import units
 from runtime.web.http import HttpError, Services
 
@@ -82,18 +83,18 @@ def _region_ids(svc: Services, root: str) -> list[str]:
     return found
 
 
-def scope(svc: Services, account: dict[str, Any]) -> tuple[str, list[Any]]:
+def scope(svc: Services, account: Account) -> tuple[str, list[Any]]:
     """The WHERE fragment that limits counts to what this account may see; 403 otherwise."""
     if account["kind"] != "organisation" or account["role"] not in policy.roles(svc, BLOCK):
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
-    org = units.organisation(svc, account["org_id"]) or {}
-    if units.HR_KIND in units.kinds(org):
-        regions = _region_ids(svc, str(org.get("region")))
+    org = units.organisation(svc, account["org_id"])
+    if org and units.HR_KIND in units.kinds(org):
+        regions = _region_ids(svc, org["region"])
         return f"u.region IN ({','.join('?' for _ in regions)})", list(regions)
     return "d.chain LIKE ?", [f'%"{account["org_id"]}"]']
 
 
-def _where(svc: Services, account: dict[str, Any], query: Query) -> tuple[str, list[Any]]:
+def _where(svc: Services, account: Account, query: Query) -> tuple[str, list[Any]]:
     fragment, params = scope(svc, account)
     clauses = ["d.year = ?", "d.reached >= 0", fragment]
     values: list[Any] = [query.year, *params]
@@ -115,7 +116,7 @@ def title_of(svc: Services, dimension: str, value: Any) -> str:
     return str(value)
 
 
-def counts(svc: Services, account: dict[str, Any], query: Query) -> dict[str, Any]:
+def counts(svc: Services, account: Account, query: Query) -> dict[str, Any]:
     """{rows: [{value, title, count}], total} grouped by the query's dimension."""
     where, values = _where(svc, account, query)
     column = COLUMNS[query.by]
@@ -134,7 +135,7 @@ def counts(svc: Services, account: dict[str, Any], query: Query) -> dict[str, An
     }
 
 
-def declarations(svc: Services, account: dict[str, Any], query: Query) -> list[dict[str, Any]]:
+def declarations(svc: Services, account: Account, query: Query) -> list[dict[str, Any]]:
     """The drill-down list behind a count (the filters of the query), at most LIST_LIMIT."""
     where, values = _where(svc, account, query)
     rows = svc.storage.all(

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from runtime.accounts.sessions import require_account
 from runtime.declarations import declarations, uploads
 from runtime.review import workflow
+from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.http import HttpError, Services, json_response, read_form, read_json, read_optional_json, services
 
 
@@ -45,17 +46,22 @@ async def list_or_create(request: Request) -> JSONResponse:
     return json_response({"declarations": [declarations.summary(svc, r) for r in rows]})
 
 
-def queue(svc: Services, account: dict[str, Any], params: Any) -> list[dict[str, Any]]:
+def queue(svc: Services, account: Account, params: Any) -> list[Declaration]:
     """An organisation's declarations: those it holds or has held, filtered by series/level/state."""
     rows = svc.storage.all(
         "SELECT * FROM declarations WHERE chain LIKE ? ORDER BY updated_at DESC",
         (f'%"{account["org_id"]}"%',),
     )
     result = []
-    for row in rows:
+    for row in map(declaration_row, rows):
         if not declarations.visible(row, account):
             continue
-        if any(params.get(k) and row[k] != params.get(k) for k in ("series", "level", "state")):
+        series, level, state = params.get("series"), params.get("level"), params.get("state")
+        if (
+            (series and row["series"] != series)
+            or (level and row["level"] != level)
+            or (state and row["state"] != state)
+        ):
             continue
         result.append(row)
     return result
@@ -68,7 +74,7 @@ async def show(request: Request) -> JSONResponse:
     return json_response(full(svc, declaration, account))
 
 
-def full(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+def full(svc: Services, declaration: Declaration, account: Account) -> dict[str, Any]:
     stored = declarations.sections(svc, declaration["id"])
     return {
         **declarations.summary(svc, declaration),
@@ -114,8 +120,8 @@ async def upload(request: Request) -> JSONResponse:
 async def receive_upload(
     request: Request,
     svc: Services,
-    declaration: dict[str, Any],
-    account: dict[str, Any],
+    declaration: Declaration,
+    account: Account,
     check: Callable[[Request, FormData], None] | None = None,
 ) -> dict[str, Any]:
     """Shared by the page and the API: the multipart body checked field by field."""
@@ -164,7 +170,7 @@ async def download(request: Request) -> Response:
     return attachment_response(svc, account, request.path_params["attachment_id"])
 
 
-def attachment_response(svc: Services, account: dict[str, Any], attachment_id: str) -> Response:
+def attachment_response(svc: Services, account: Account, attachment_id: str) -> Response:
     attachment = svc.storage.one("SELECT * FROM attachments WHERE id = ?", (attachment_id,))
     if attachment is None:
         raise declarations.not_found(svc)

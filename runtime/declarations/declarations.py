@@ -14,6 +14,7 @@ from runtime.clock import iso
 from runtime.paths import routing
 from runtime.review import workflow
 from runtime.storage import dumps, loads
+from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.http import HttpError, Services
 from vocabulary.validation import Error
 
@@ -24,7 +25,7 @@ def not_found(svc: Services) -> HttpError:
     return HttpError(404, "not_found", svc.bundle.text("not_found"))
 
 
-def visible(declaration: dict[str, Any], account: dict[str, Any]) -> bool:
+def visible(declaration: Declaration, account: Account) -> bool:
     if account["kind"] == "person":
         return bool(declaration["person_id"] == account["id"])
     chain = loads(declaration["chain"], [])
@@ -32,17 +33,18 @@ def visible(declaration: dict[str, Any], account: dict[str, Any]) -> bool:
     return org in chain and chain.index(org) <= int(declaration["reached"])
 
 
-def load(svc: Services, declaration_id: str, account: dict[str, Any]) -> dict[str, Any]:
+def load(svc: Services, declaration_id: str, account: Account) -> Declaration:
     if not isinstance(declaration_id, str) or len(declaration_id) > 64:
         raise not_found(svc)
-    row = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+    row = svc.storage.declaration(declaration_id)
     if row is None or not visible(row, account):
         raise not_found(svc)
     return row
 
 
-def mine(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]:
-    return svc.storage.all("SELECT * FROM declarations WHERE person_id = ? ORDER BY created_at DESC", (account["id"],))
+def mine(svc: Services, account: Account) -> list[Declaration]:
+    rows = svc.storage.all("SELECT * FROM declarations WHERE person_id = ? ORDER BY created_at DESC", (account["id"],))
+    return [declaration_row(row) for row in rows]
 
 
 def section_form(svc: Services, section_id: str) -> Form:
@@ -52,7 +54,7 @@ def section_form(svc: Services, section_id: str) -> Form:
     return form
 
 
-def create(svc: Services, account: dict[str, Any], notice_id: str | None = None) -> str:
+def create(svc: Services, account: Account, notice_id: str | None = None) -> str:
     """A new declaration for an open notice (DEC-2), stamped with the policy version."""
     if account["kind"] != "person":
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
@@ -190,8 +192,8 @@ def _scalar(value: Any) -> bool:
 
 def save_section(
     svc: Services,
-    declaration: dict[str, Any],
-    account: dict[str, Any],
+    declaration: Declaration,
+    account: Account,
     section_id: str,
     document: Any,
     *,
@@ -247,12 +249,12 @@ def _unit_id(svc: Services, value: Any) -> str | None:
 
 
 def _keep_frozen_and_system(
-    svc: Services, form: Form, declaration: dict[str, Any], document: dict[str, Any]
+    svc: Services, form: Form, declaration: Declaration, document: dict[str, Any]
 ) -> dict[str, Any]:
     return system_values(svc, form, document, int(declaration["year"]))
 
 
-def all_errors(svc: Services, declaration: dict[str, Any]) -> list[dict[str, Any]]:
+def all_errors(svc: Services, declaration: Declaration) -> list[dict[str, Any]]:
     """Every blocking error of every section, paths prefixed by the section (DEC-18)."""
     stored = sections(svc, declaration["id"])
     result: list[dict[str, Any]] = []
@@ -266,7 +268,7 @@ def all_errors(svc: Services, declaration: dict[str, Any]) -> list[dict[str, Any
     return result
 
 
-def submit(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+def submit(svc: Services, declaration: Declaration, account: Account) -> Declaration:
     """submit (DEC-18): the workflow's submit step, with the chain worked out now."""
     step = workflow.transition(svc, "submit") or {}
     if declaration["state"] not in step.get("from", []) or not workflow.holds(declaration, account):
@@ -274,13 +276,15 @@ def submit(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) 
     errors = all_errors(svc, declaration)
     context: dict[str, Any] = {"section_errors": errors}
     if not errors and declaration["unit_id"]:
-        unit = svc.storage.one("SELECT * FROM organisations WHERE id = ?", (declaration["unit_id"],))
+        unit = svc.storage.organisation(declaration["unit_id"])
         try:
-            context["chain"] = routing.chain_for(svc, unit or {}, declaration["series"], declaration["level"])
+            if unit is None:
+                raise routing.NoPath("no_region")
+            context["chain"] = routing.chain_for(svc, unit, declaration["series"] or "", declaration["level"] or "")
         except routing.NoPath as exc:
             raise HttpError(409, "no_route", svc.bundle.text("no_route")) from exc
     with svc.storage.transaction():
-        fresh = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration["id"],))
+        fresh = svc.storage.declaration(declaration["id"])
         assert fresh is not None
         return workflow.apply(svc, fresh, account, "submit", guard_context=context)
 
@@ -298,7 +302,7 @@ def history(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-def summary(svc: Services, declaration: dict[str, Any]) -> dict[str, Any]:
+def summary(svc: Services, declaration: Declaration) -> dict[str, Any]:
     holder = None
     if declaration["holder_org_id"]:
         org = svc.storage.one("SELECT name FROM organisations WHERE id = ?", (declaration["holder_org_id"],))

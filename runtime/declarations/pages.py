@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from runtime.declarations import declarations, uploads
 from runtime.declarations.api import attachment_response, find_units, receive_upload
 from runtime.review import workflow
+from runtime.storage.rows import Account, Declaration
 from runtime.web.forms import (
     applicant,
     decode_section,
@@ -56,7 +57,7 @@ async def new_declaration(request: Request) -> Response:
     return redirect(f"/declarations/{declaration_id}")
 
 
-def _overview_context(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> dict[str, Any]:
+def _overview_context(svc: Services, declaration: Declaration, account: Account) -> dict[str, Any]:
     """The sections with how many errors each has now (the same check as submit)."""
     editable = workflow.editable_sections(svc, declaration, account) or []
     counts = Counter(e["section"] for e in declarations.all_errors(svc, declaration))
@@ -159,7 +160,7 @@ def _upload_error(svc: Services, request: Request) -> str | None:
 def _section_page(
     request: Request,
     svc: Services,
-    declaration: dict[str, Any],
+    declaration: Declaration,
     form: Any,
     doc: dict[str, Any],
     *,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.clock import iso
+from runtime.storage.rows import Account, Declaration
 from runtime.web.http import HttpError, Services
 
 MAGIC = {
@@ -49,8 +50,8 @@ def files_dir(svc: Services) -> Path:
 
 def store(
     svc: Services,
-    declaration: dict[str, Any],
-    account: dict[str, Any],
+    declaration: Declaration,
+    account: Account,
     *,
     section_id: str,
     kind: str,

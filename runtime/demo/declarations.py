@@ -18,6 +18,7 @@ from runtime.clock import iso
 from runtime.declarations import declarations
 from runtime.review import review, workflow
 from runtime.storage import dumps
+from runtime.storage.rows import Account, account_row
 from runtime.web.http import Services
 from vocabulary.formats import is_id_card
 
@@ -41,12 +42,10 @@ def _content() -> dict[str, Any]:
     return found
 
 
-def _person(
-    svc: Services, login: str, name: str, id_number: str, password_hash: str, data: dict[str, Any]
-) -> dict[str, Any]:
+def _person(svc: Services, login: str, name: str, id_number: str, password_hash: str, data: dict[str, Any]) -> Account:
     existing = svc.storage.one("SELECT * FROM accounts WHERE login_name = ?", (login,))
     if existing:
-        return existing
+        return account_row(existing)
     now = iso(svc.clock.now())
     with svc.storage.transaction():
         svc.storage.insert(
@@ -69,11 +68,12 @@ def _person(
         )
     found = svc.storage.one("SELECT * FROM accounts WHERE login_name = ?", (login,))
     assert found is not None
-    return found
+    return account_row(found)
 
 
-def _org_account(svc: Services, org_id: str) -> dict[str, Any] | None:
-    return svc.storage.one("SELECT * FROM accounts WHERE org_id = ? ORDER BY created_at LIMIT 1", (org_id,))
+def _org_account(svc: Services, org_id: str | None) -> Account | None:
+    found = svc.storage.one("SELECT * FROM accounts WHERE org_id = ? ORDER BY created_at LIMIT 1", (org_id,))
+    return account_row(found) if found else None
 
 
 def seed_declarations(
@@ -108,7 +108,7 @@ def seed_declarations(
 
 
 def _advance(svc: Services, declaration_id: str, outcome: str) -> None:
-    row = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+    row = svc.storage.declaration(declaration_id)
     assert row is not None
     if outcome == "submitted":
         return
@@ -128,7 +128,7 @@ def _advance(svc: Services, declaration_id: str, outcome: str) -> None:
     review.report(svc, unit_account, row["series"], row["level"], [declaration_id])
     if outcome == "reported":
         return
-    row = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+    row = svc.storage.declaration(declaration_id)
     assert row is not None
     committee = _org_account(svc, row["holder_org_id"])
     assert committee is not None

@@ -89,10 +89,11 @@ def seed_authority_accounts(svc: Services, password_hash: str) -> None:
 
 def _approved_paths(svc: Services, unit_id: str, cells: list[tuple[str, ...]]) -> None:
     """Approved paths along the unit's chain for the demo cells, so reporting works at once."""
-    unit = svc.storage.one("SELECT * FROM organisations WHERE id = ?", (unit_id,))
+    unit = svc.storage.organisation(unit_id)
+    assert unit is not None
     for series, level in cells:
         try:
-            chain = routing.chain_for(svc, unit or {}, series, level)
+            chain = routing.chain_for(svc, unit, series, level)
         except routing.NoPath:
             continue
         for lower, upper in itertools.pairwise(chain):

@@ -15,6 +15,7 @@ from runtime.declarations import declarations
 from runtime.documents import documents
 from runtime.documents.pdf import Printer, RenderFailed, RenderTimeout
 from runtime.documents.spreadsheet import overview_xlsx
+from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services, json_response, services
 
 PDF = "application/pdf"
@@ -57,7 +58,7 @@ async def render_pdf(svc: Services, template: str, context: dict[str, Any]) -> b
         raise HttpError(503, "render_failed", svc.bundle.text("render_failed")) from exc
 
 
-async def review_form_response(svc: Services, declaration_id: str, account: dict[str, Any]) -> Response:
+async def review_form_response(svc: Services, declaration_id: str, account: Account) -> Response:
     declaration = declarations.load(svc, declaration_id, account)
     context = documents.review_form(svc, declaration)
     content = await render_pdf(svc, "print/review_form.html", context)
@@ -65,19 +66,17 @@ async def review_form_response(svc: Services, declaration_id: str, account: dict
     return download(content, PDF, f"{context['title']}-{name}.pdf", inline=True)
 
 
-async def certificate_response(
-    svc: Services, request: Request, declaration_id: str, account: dict[str, Any]
-) -> Response:
+async def certificate_response(svc: Services, request: Request, declaration_id: str, account: Account) -> Response:
     declaration = documents.certificate_declaration(svc, declaration_id, account)
-    if certificates.revocation(svc, declaration["certificate_no"]) is not None:  # COM-5: no copy of a revoked one
+    if certificates.revocation(svc, declaration["certificate_no"] or "") is not None:  # COM-5: no copy of a revoked one
         raise HttpError(410, "certificate_revoked", svc.bundle.text("certificate_revoked"))
-    url = certificates.verify_url(svc, declaration["certificate_no"])  # never the request's Host
+    url = certificates.verify_url(svc, declaration["certificate_no"] or "")  # never the request's Host
     context = documents.certificate(svc, declaration, url)
     content = await render_pdf(svc, "print/certificate.html", context)
     return download(content, PDF, f"{context['title']}-{declaration['certificate_no']}.pdf", inline=True)
 
 
-def overview_context(svc: Services, request: Request, account: dict[str, Any]) -> dict[str, Any]:
+def overview_context(svc: Services, request: Request, account: Account) -> dict[str, Any]:
     params = request.query_params
     return documents.overview(svc, account, params.get("series", ""), params.get("level", ""))
 

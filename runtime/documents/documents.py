@@ -25,6 +25,7 @@ from runtime.documents import text_grid
 from runtime.documents.pdf import page_css
 from runtime.review import workflow
 from runtime.storage import loads
+from runtime.storage.rows import Account, Declaration, account_row, declaration_row
 from runtime.web.http import HttpError, Services
 
 REVIEW_FORM = "review_form"
@@ -46,7 +47,7 @@ CELL_PADDING = 0.6
 class Subject:
     """One declaration with everything a source may name, ready to print."""
 
-    declaration: dict[str, Any]
+    declaration: Declaration
     person: dict[str, Any]
     sections: dict[str, dict[str, Any]]
     org_names: dict[str, str]
@@ -64,7 +65,7 @@ def section_forms(svc: Services, spec: dict[str, Any]) -> list[Form]:
     return [f for f in every if f.id in chosen]
 
 
-def load_subjects(svc: Services, rows: list[dict[str, Any]], section_ids: set[str] | None = None) -> list[Subject]:
+def load_subjects(svc: Services, rows: list[Declaration], section_ids: set[str] | None = None) -> list[Subject]:
     """Subjects for these declaration rows in a few queries (an overview may hold hundreds)."""
     if not rows:
         return []
@@ -77,7 +78,7 @@ def load_subjects(svc: Services, rows: list[dict[str, Any]], section_ids: set[st
             f"SELECT a.* FROM accounts a JOIN declarations d ON d.person_id = a.id WHERE d.id IN ({marks})",
             tuple(chunk),
         ):
-            people[account["id"]] = _person(account)
+            people[account["id"]] = _person(account_row(account))
         sql = f"SELECT declaration_id, section_id, data FROM sections WHERE declaration_id IN ({marks})"
         params: list[Any] = list(chunk)
         if section_ids is not None:
@@ -85,8 +86,8 @@ def load_subjects(svc: Services, rows: list[dict[str, Any]], section_ids: set[st
                 continue
             sql += f" AND section_id IN ({','.join('?' * len(section_ids))})"
             params += sorted(section_ids)
-        for row in svc.storage.all(sql, tuple(params)):
-            stored.setdefault(row["declaration_id"], {})[row["section_id"]] = loads(row["data"], {})
+        for section in svc.storage.all(sql, tuple(params)):
+            stored.setdefault(section["declaration_id"], {})[section["section_id"]] = loads(section["data"], {})
     forms = {f.id: f for f in svc.bundle.declaration_sections()}
     wanted_orgs: set[str] = set()
     for row in rows:
@@ -108,7 +109,7 @@ def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _person(account: dict[str, Any]) -> dict[str, Any]:
+def _person(account: Account) -> dict[str, Any]:
     person = dict(loads(account.get("data"), {}) or {})
     for key in ACCOUNT_COLUMNS:
         person[key] = account.get(key)
@@ -264,7 +265,7 @@ def _base_context(
 # -- 评审表 (PRN-1) --------------------------------------------------------------------------
 
 
-def review_form(svc: Services, declaration: dict[str, Any]) -> dict[str, Any]:
+def review_form(svc: Services, declaration: Declaration) -> dict[str, Any]:
     """The whole declaration, every section in schema order through its generated template."""
     spec = dict(svc.bundle.print[REVIEW_FORM])
     subject = load_subjects(svc, [declaration])[0]
@@ -321,12 +322,12 @@ def overview_choices(svc: Services) -> dict[str, list[str]]:
     }
 
 
-def require_organisation(svc: Services, account: dict[str, Any]) -> None:
+def require_organisation(svc: Services, account: Account) -> None:
     if account["kind"] != "organisation" or not account["org_id"]:
         raise HttpError(403, "organisation_only", svc.bundle.text("organisation_only"))
 
 
-def overview_declarations(svc: Services, account: dict[str, Any], series: str, level: str) -> list[dict[str, Any]]:
+def overview_declarations(svc: Services, account: Account, series: str, level: str) -> list[Declaration]:
     """Declarations of one series × level that this organisation holds or has held."""
     require_organisation(svc, account)
     choices = overview_choices(svc)
@@ -348,10 +349,10 @@ def overview_declarations(svc: Services, account: dict[str, Any], series: str, l
         "SELECT * FROM declarations WHERE series = ? AND level = ? AND chain LIKE ?",
         (series, level, f'%"{account["org_id"]}"%'),
     )
-    return [r for r in rows if declarations.visible(r, account)]
+    return [r for r in map(declaration_row, rows) if declarations.visible(r, account)]
 
 
-def overview(svc: Services, account: dict[str, Any], series: str, level: str) -> dict[str, Any]:
+def overview(svc: Services, account: Account, series: str, level: str) -> dict[str, Any]:
     spec = dict(svc.bundle.print[OVERVIEW])
     rows = overview_declarations(svc, account, series, level)
     columns = [c for c in spec.get("columns") or [] if isinstance(c, dict)]
@@ -365,7 +366,8 @@ def overview(svc: Services, account: dict[str, Any], series: str, level: str) ->
             value = source_value(svc, subject, column["source"], row_number=number, printed_at=when)
             line.append(mask_last4(value) if column.get("mask") == "last4" else value)
         table.append(line)
-    org = org_names(svc, {account["org_id"]}).get(account["org_id"], "")
+    org_id = account["org_id"] or ""
+    org = org_names(svc, {org_id}).get(org_id, "")
     ui = svc.bundle.ui
     return {
         **_base_context(svc, spec),
@@ -437,14 +439,14 @@ def _text_width(text: str) -> float:
 # -- 电子证书 (CERT-1) -----------------------------------------------------------------------
 
 
-def issued(svc: Services, declaration: dict[str, Any]) -> bool:
+def issued(svc: Services, declaration: Declaration) -> bool:
     """A certificate exists once the committee passed the declaration: a number was given and
     the declaration reached a final state."""
     state = workflow.definition(svc)["states"].get(declaration["state"]) or {}
     return bool(declaration["certificate_no"]) and bool(state.get("final"))
 
 
-def certificate_declaration(svc: Services, declaration_id: str, account: dict[str, Any]) -> dict[str, Any]:
+def certificate_declaration(svc: Services, declaration_id: str, account: Account) -> Declaration:
     """The declaration whose certificate this account may download, or 404: its holder and the
     organisations that handled it, and only after a pass."""
     declaration = declarations.load(svc, declaration_id, account)
@@ -453,7 +455,7 @@ def certificate_declaration(svc: Services, declaration_id: str, account: dict[st
     return declaration
 
 
-def certificate(svc: Services, declaration: dict[str, Any], verify_url: str) -> dict[str, Any]:
+def certificate(svc: Services, declaration: Declaration, verify_url: str) -> dict[str, Any]:
     import segno
 
     spec = dict(svc.bundle.print[CERTIFICATE])
@@ -477,7 +479,8 @@ def verify(svc: Services, certificate_no: str) -> list[dict[str, str]] | None:
     """The few public facts of a genuine certificate, or None."""
     if not re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", certificate_no or ""):
         return None
-    row = svc.storage.one("SELECT * FROM declarations WHERE certificate_no = ?", (certificate_no,))
+    found = svc.storage.one("SELECT * FROM declarations WHERE certificate_no = ?", (certificate_no,))
+    row = declaration_row(found) if found else None
     if row is None or not issued(svc, row):
         return None
     subject = load_subjects(svc, [row], {declarations.HEADER})[0]

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.paths import paths, routing
+from runtime.storage.rows import Account, Organisation
 from runtime.units import units
 from runtime.units.navigation import org_page, render_org
 from runtime.web.forms import errors_by_path
@@ -33,7 +34,7 @@ def _choices(svc: Services) -> dict[str, Any]:
     }
 
 
-def _uppers(svc: Services, account: dict[str, Any], series: str, level: str) -> list[dict[str, Any]]:
+def _uppers(svc: Services, account: Account, series: str, level: str) -> list[Organisation]:
     """The organisations this one may ask (shown once series and level are chosen)."""
     if not series or not level:
         return []
@@ -43,9 +44,7 @@ def _uppers(svc: Services, account: dict[str, Any], series: str, level: str) -> 
         return []
 
 
-def _page(
-    request: Request, account: dict[str, Any], doc: dict[str, Any], status: int = 200, **context: Any
-) -> Response:
+def _page(request: Request, account: Account, doc: dict[str, Any], status: int = 200, **context: Any) -> Response:
     svc = services(request)
     return render_org(
         request,

@@ -13,6 +13,7 @@ from typing import Any
 from runtime.accounts import accounts
 from runtime.clock import iso
 from runtime.paths import routing
+from runtime.storage.rows import Account, Organisation, organisation_row
 from runtime.units import units
 from runtime.web.http import HttpError, Services
 
@@ -37,18 +38,18 @@ def no_path_error(svc: Services, exc: routing.NoPath, status: int = 422) -> Http
     return HttpError(status, code, message, errors=[{"path": "", "code": code, "message": message, "rule": "PATH-3"}])
 
 
-def staff_org(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
+def staff_org(svc: Services, account: Account) -> Organisation:
     if not units.is_staff(account):
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
     return units.account_org(svc, account)
 
 
-def allowed_uppers(svc: Services, org: dict[str, Any], series: str, level: str) -> list[dict[str, Any]]:
+def allowed_uppers(svc: Services, org: Organisation, series: str, level: str) -> list[Organisation]:
     ids = routing.uppers_for(svc, org, series, level)
     return [o for o in (units.organisation(svc, i) for i in ids) if o is not None]
 
 
-def request_path(svc: Services, account: dict[str, Any], document: Any) -> dict[str, Any]:
+def request_path(svc: Services, account: Account, document: Any) -> dict[str, Any]:
     org = staff_org(svc, account)
     if not org["permitted"]:
         raise HttpError(403, "not_permitted_self", svc.bundle.text("not_permitted_self"))
@@ -64,7 +65,8 @@ def request_path(svc: Services, account: dict[str, Any], document: Any) -> dict[
     series, level = str(document["series"]), str(document["level"])
     upper = units.organisation(svc, str(document["upper_unit"])[:64])
     if upper is None:
-        upper = svc.storage.one("SELECT * FROM organisations WHERE name = ?", (str(document["upper_unit"]),))
+        named = svc.storage.one("SELECT * FROM organisations WHERE name = ?", (str(document["upper_unit"]),))
+        upper = organisation_row(named) if named else None
     try:
         allowed = allowed_uppers(svc, org, series, level)
     except routing.NoPath as exc:
@@ -113,7 +115,7 @@ def view(svc: Services, path_id: str) -> dict[str, Any]:
     return {**row, "state_title": svc.bundle.text(f"path_{row['state']}")}
 
 
-def list_paths(svc: Services, account: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def list_paths(svc: Services, account: Account) -> dict[str, list[dict[str, Any]]]:
     """The caller's own requests and those addressed to it; nobody else's."""
     org = staff_org(svc, account)
     rows = svc.storage.all(
@@ -125,7 +127,7 @@ def list_paths(svc: Services, account: dict[str, Any]) -> dict[str, list[dict[st
     return {"mine": mine, "to_me": to_me}
 
 
-def decide_path(svc: Services, account: dict[str, Any], path_id: str, *, approve: bool, comment: str) -> dict[str, Any]:
+def decide_path(svc: Services, account: Account, path_id: str, *, approve: bool, comment: str) -> dict[str, Any]:
     """Only the upper organisation decides; the requester may not (403); others do not see it (404)."""
     org = staff_org(svc, account)
     with svc.storage.transaction():

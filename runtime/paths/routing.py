@@ -8,11 +8,20 @@ the unit's region kind; an empty table cell means there is no path.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from runtime.storage import loads
+from runtime.storage.rows import Organisation
 from runtime.web.http import Services
 from vocabulary.terms import TABLE_STEP
+
+
+class Place(TypedDict):
+    """Where a unit stands for routing: an Organisation row, or a region and supervisor alone."""
+
+    id: str
+    region: str
+    supervisor_id: str | None
 
 
 @dataclass
@@ -47,7 +56,7 @@ def table_cell(svc: Services, table: str, series: str, level: str) -> str | None
     return str(found) if found else None
 
 
-def chain_for(svc: Services, unit: dict[str, Any], series: str, level: str) -> list[str]:
+def chain_for(svc: Services, unit: Place, series: str, level: str) -> list[str]:
     """Organisation ids from the unit to the committee office, or NoPath."""
     where = region(svc, unit["region"])
     if where is None:
@@ -101,7 +110,7 @@ def chain_above(svc: Services, region_id: str, supervisor_id: str | None, series
     return chain_for(svc, {"id": _ANY_UNIT, "region": region_id, "supervisor_id": supervisor_id}, series, level)[1:]
 
 
-def uppers_for(svc: Services, org: dict[str, Any], series: str, level: str) -> list[str]:
+def uppers_for(svc: Services, org: Organisation, series: str, level: str) -> list[str]:
     """Where `org` may request a path to (PATH-1): the organisation right after it in any chain
     it takes part in — as a declaring unit itself, or as the supervisor of units in its own
     region or the regions of its subordinate units. Empty when `org` is the end of its chains;
@@ -109,7 +118,7 @@ def uppers_for(svc: Services, org: dict[str, Any], series: str, level: str) -> l
     chains: list[list[str]] = []
     failures: list[NoPath] = []
 
-    def collect(unit: dict[str, Any]) -> None:
+    def collect(unit: Place) -> None:
         try:
             chains.append(chain_for(svc, unit, series, level))
         except NoPath as exc:

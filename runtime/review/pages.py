@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.declarations import declarations, uploads
 from runtime.review import review, workflow
+from runtime.storage.rows import Account, Declaration
 from runtime.units.navigation import org_page, render_org
 from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, services
 
@@ -48,7 +49,7 @@ async def queue_page(request: Request) -> Response:
 
 
 def _detail(
-    request: Request, account: dict[str, Any], declaration: dict[str, Any], status: int = 200, **context: Any
+    request: Request, account: Account, declaration: Declaration, status: int = 200, **context: Any
 ) -> Response:
     svc = services(request)
     person = svc.storage.one("SELECT name FROM accounts WHERE id = ?", (declaration["person_id"],)) or {}

@@ -14,6 +14,7 @@ from runtime.committee import certificates
 from runtime.declarations import declarations
 from runtime.review import workflow
 from runtime.storage import loads
+from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.http import HttpError, Services
 
 # The API's verbs (API.md) name these transitions of the workflow schema.
@@ -33,7 +34,7 @@ def _error(svc: Services, status: int, code: str, path: str = "", rule: str = "R
     return HttpError(status, code, message, errors=errors)
 
 
-def _organisation(svc: Services, account: dict[str, Any]) -> None:
+def _organisation(svc: Services, account: Account) -> None:
     if account["kind"] != "organisation":
         raise _error(svc, 403, "forbidden")
 
@@ -53,13 +54,13 @@ def clean_input(svc: Services, comment: Any, sections: Any) -> tuple[str, list[s
 
 def act(
     svc: Services,
-    account: dict[str, Any],
+    account: Account,
     declaration_id: str,
     transition_id: str,
     *,
     comment: Any = "",
     sections: Any = None,
-) -> dict[str, Any]:
+) -> Declaration:
     """One review step by the holding organisation; 404 for a declaration it never held."""
     _organisation(svc, account)
     declarations.load(svc, declaration_id, account)
@@ -67,19 +68,19 @@ def act(
         raise _error(svc, 404, "unknown_transition")
     text, chosen = clean_input(svc, comment, sections)
     with svc.storage.transaction():
-        fresh = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+        fresh = svc.storage.declaration(declaration_id)
         assert fresh is not None
         return _take(svc, fresh, account, transition_id, text, chosen)
 
 
 def _take(
     svc: Services,
-    declaration: dict[str, Any],
-    account: dict[str, Any],
+    declaration: Declaration,
+    account: Account,
     transition_id: str,
     comment: str,
     sections: list[str] | None,
-) -> dict[str, Any]:
+) -> Declaration:
     step = workflow.transition(svc, transition_id)
     if step is None or account["role"] not in step["by"]:
         raise _error(svc, 403, "forbidden")
@@ -89,7 +90,7 @@ def _take(
     if transition_id == CERTIFIED and not updated["certificate_no"]:
         number = next_certificate_no(svc, int(updated["year"]))
         svc.storage.execute("UPDATE declarations SET certificate_no = ? WHERE id = ?", (number, updated["id"]))
-        updated = {**updated, "certificate_no": number}
+        updated["certificate_no"] = number
     return updated
 
 
@@ -98,16 +99,14 @@ def next_certificate_no(svc: Services, year: int) -> str:
     return certificates.new_number(svc, year)
 
 
-def result(
-    svc: Services, account: dict[str, Any], declaration_id: str, passed: Any, comment: Any = ""
-) -> dict[str, Any]:
+def result(svc: Services, account: Account, declaration_id: str, passed: Any, comment: Any = "") -> Declaration:
     """The committee office records pass / fail (REV-3)."""
     if not isinstance(passed, bool):
         raise _error(svc, 422, "bad_request", "/passed", rule="REV-3")
     return act(svc, account, declaration_id, RESULT[passed], comment=comment)
 
 
-def report(svc: Services, account: dict[str, Any], series: Any, level: Any, ids: Any) -> list[dict[str, Any]]:
+def report(svc: Services, account: Account, series: Any, level: Any, ids: Any) -> list[Declaration]:
     """Report the ticked declarations of one series × level one level up (REV-2), all or none."""
     _organisation(svc, account)
     if not isinstance(series, str) or not isinstance(level, str) or not series or not level:
@@ -123,7 +122,7 @@ def report(svc: Services, account: dict[str, Any], series: Any, level: Any, ids:
     reported = []
     with svc.storage.transaction():
         for declaration_id in dict.fromkeys(ids):
-            fresh = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+            fresh = svc.storage.declaration(declaration_id)
             assert fresh is not None
             reported.append(_take(svc, fresh, account, REPORT, "", None))
     return reported
@@ -142,7 +141,7 @@ def history(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
 
 def queue(
     svc: Services,
-    account: dict[str, Any],
+    account: Account,
     *,
     series: str = "",
     level: str = "",
@@ -157,7 +156,8 @@ def queue(
         (f'%"{account["org_id"]}"%',),
     )
     result = []
-    for row in rows:
+    for raw in rows:
+        row = declaration_row(raw)
         if not declarations.visible(row, account):
             continue
         if held_only and row["holder_org_id"] != account["org_id"]:
@@ -168,11 +168,11 @@ def queue(
             or (state and row["state"] != state)
         ):
             continue
-        result.append({**declarations.summary(svc, row), "person_name": row["person_name"]})
+        result.append({**declarations.summary(svc, row), "person_name": raw["person_name"]})
     return result
 
 
-def reportable(svc: Services, account: dict[str, Any], series: str, level: str) -> list[dict[str, Any]]:
+def reportable(svc: Services, account: Account, series: str, level: str) -> list[dict[str, Any]]:
     """What the report page offers: held here, of this series × level, in a state `report` leaves."""
     step = workflow.transition(svc, REPORT) or {}
     return [
@@ -194,5 +194,5 @@ def sections_of(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def reopened(declaration: dict[str, Any]) -> list[str]:
+def reopened(declaration: Declaration) -> list[str]:
     return list(loads(declaration["reopened"], []) or [])

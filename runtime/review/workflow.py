@@ -13,6 +13,7 @@ from typing import Any
 from runtime.clock import iso, parse
 from runtime.committee import integrity, workdays
 from runtime.storage import dumps, loads
+from runtime.storage.rows import Account, Declaration
 from runtime.web.http import HttpError, Services
 from vocabulary.terms import PARAMETRISED_GUARDS
 
@@ -35,13 +36,13 @@ def state_title(svc: Services, state: str) -> str:
     return str((definition(svc)["states"].get(state) or {}).get("title", state))
 
 
-def holds(declaration: dict[str, Any], account: dict[str, Any]) -> bool:
+def holds(declaration: Declaration, account: Account) -> bool:
     if declaration["holder_org_id"] is None:
         return bool(account["kind"] == "person" and account["id"] == declaration["person_id"])
     return bool(account["kind"] == "organisation" and account["org_id"] == declaration["holder_org_id"])
 
 
-def available(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> list[dict[str, Any]]:
+def available(svc: Services, declaration: Declaration, account: Account) -> list[dict[str, Any]]:
     """Transitions this account could take now (guards are checked when taken)."""
     if not holds(declaration, account):
         return []
@@ -52,7 +53,7 @@ def available(svc: Services, declaration: dict[str, Any], account: dict[str, Any
     ]
 
 
-def editable_sections(svc: Services, declaration: dict[str, Any], account: dict[str, Any]) -> list[str] | None:
+def editable_sections(svc: Services, declaration: Declaration, account: Account) -> list[str] | None:
     """Sections the applicant may change now: None for none, a list (all or reopened ones)."""
     state = definition(svc)["states"].get(declaration["state"]) or {}
     if not state.get("editable") or declaration["holder_org_id"] is not None:
@@ -66,14 +67,14 @@ def editable_sections(svc: Services, declaration: dict[str, Any], account: dict[
 
 def apply(
     svc: Services,
-    declaration: dict[str, Any],
-    account: dict[str, Any],
+    declaration: Declaration,
+    account: Account,
     transition_id: str,
     *,
     comment: str = "",
     sections: list[str] | None = None,
     guard_context: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Declaration:
     """Take a transition inside the caller's transaction; returns the updated row."""
     step = transition(svc, transition_id)
     if step is None or account["role"] not in step["by"]:
@@ -111,20 +112,20 @@ def apply(
             "at": now,
         },
     )
-    updated = svc.storage.one("SELECT * FROM declarations WHERE id = ?", (declaration["id"],))
+    updated = svc.storage.declaration(declaration["id"])
     assert updated is not None
     return updated
 
 
 def _next_holder(
-    svc: Services, rule: str, declaration: dict[str, Any], chain: list[str], context: dict[str, Any]
+    svc: Services, rule: str, declaration: Declaration, chain: list[str], context: dict[str, Any]
 ) -> tuple[str | None, list[str]]:
     current = declaration["holder_org_id"]
     if rule == "declaring_unit":
         new_chain = list(context.get("chain") or chain)
         return (new_chain[0] if new_chain else None), new_chain
     if rule == "next_on_path":
-        position = chain.index(current)
+        position = chain.index(current or "")
         return chain[position + 1], chain
     if rule == "previous":
         if current is None or current not in chain or chain.index(current) == 0:
@@ -136,7 +137,7 @@ def _next_holder(
 def _check_guard(
     svc: Services,
     guard: str,
-    declaration: dict[str, Any],
+    declaration: Declaration,
     chain: list[str],
     comment: str,
     context: dict[str, Any],

@@ -18,6 +18,8 @@ from typing import Any
 
 import sqlite_utils
 
+from runtime.storage.rows import Account, Declaration, Organisation, account_row, declaration_row, organisation_row
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS organisations (
   id TEXT PRIMARY KEY,
@@ -271,6 +273,18 @@ class Storage:
         cursor = self.db.conn.execute(sql, params)
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def account(self, account_id: str) -> Account | None:
+        row = self.one("SELECT * FROM accounts WHERE id = ?", (account_id,))
+        return None if row is None else account_row(row)
+
+    def organisation(self, org_id: str) -> Organisation | None:
+        row = self.one("SELECT * FROM organisations WHERE id = ?", (org_id,))
+        return None if row is None else organisation_row(row)
+
+    def declaration(self, declaration_id: str) -> Declaration | None:
+        row = self.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
+        return None if row is None else declaration_row(row)
 
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> int:
         return self.db.conn.execute(sql, params).rowcount

@@ -9,12 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime.committee import policy as committee_policy
+from runtime.storage.rows import Account
 from runtime.units import units
 from runtime.web.forms import page_account
 from runtime.web.http import Services, render, services
 
 
-def org_nav(svc: Services, account: dict[str, Any]) -> list[dict[str, str]]:
+def org_nav(svc: Services, account: Account) -> list[dict[str, str]]:
     """The organisation menu: what this account can reach."""
     items = [
         ("/review", "nav_review"),
@@ -23,8 +24,8 @@ def org_nav(svc: Services, account: dict[str, Any]) -> list[dict[str, str]]:
         ("/paths", "nav_paths"),
         ("/routing", "nav_routing"),
     ]
-    org = units.organisation(svc, account["org_id"]) or {}
-    if org and not org.get("authority"):
+    org = units.organisation(svc, account["org_id"])
+    if org and not org["authority"]:
         items.append(("/units/permission", "nav_permission"))
     if account["role"] == units.HR_ROLE and org and units.HR_KIND in units.kinds(org):
         items.append(("/permission-requests", "nav_permission_requests"))
@@ -33,10 +34,10 @@ def org_nav(svc: Services, account: dict[str, Any]) -> list[dict[str, str]]:
     return [{"href": href, "title": svc.bundle.text(key)} for href, key in items]
 
 
-def org_page(request: Request) -> dict[str, Any]:
+def org_page(request: Request) -> Account:
     """The logged-in organisation account (people get 403)."""
     return page_account(request, person=False)
 
 
-def render_org(request: Request, template: str, account: dict[str, Any], status: int = 200, **context: Any) -> Response:
+def render_org(request: Request, template: str, account: Account, status: int = 200, **context: Any) -> Response:
     return render(request, template, status=status, nav=org_nav(services(request), account), **context)

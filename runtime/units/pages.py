@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts import accounts, totp
+from runtime.storage.rows import Account
 from runtime.units import units
 from runtime.units.navigation import org_page, render_org
 from runtime.web.forms import errors_by_path
@@ -136,7 +137,7 @@ async def permission(request: Request) -> Response:
 # -- the HR authority: permission queue and password resets (UNIT-3, UNIT-5) ----------------
 
 
-def _hr_page(request: Request, account: dict[str, Any], status: int = 200, **context: Any) -> Response:
+def _hr_page(request: Request, account: Account, status: int = 200, **context: Any) -> Response:
     svc = services(request)
     return render_org(
         request,
@@ -210,9 +211,9 @@ async def second_factor(request: Request) -> Response:
     except HttpError as error:
         if error.status not in (409, 422):
             raise
-        fresh = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (account["id"],)) or account
+        fresh = svc.storage.account(account["id"]) or account
         return render_org(
             request, "totp.html", account, status=error.status, status_now=totp.status(fresh), error=error.message
         )
-    fresh = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (account["id"],)) or account
+    fresh = svc.storage.account(account["id"]) or account
     return render_org(request, "totp.html", account, status_now=totp.status(fresh), setup=setup, flashes=flashes)

@@ -16,6 +16,7 @@ from runtime.accounts import accounts
 from runtime.clock import iso
 from runtime.paths import routing
 from runtime.storage import dumps, loads
+from runtime.storage.rows import Account, Organisation
 from runtime.web.http import HttpError, Services
 from runtime.web.security import hash_password
 from vocabulary.formats import is_uscc, uscc_division, uscc_shape_ok
@@ -40,13 +41,13 @@ def not_found(svc: Services) -> HttpError:
     return _error(svc, 404, "not_found")
 
 
-def organisation(svc: Services, org_id: str | None) -> dict[str, Any] | None:
+def organisation(svc: Services, org_id: str | None) -> Organisation | None:
     if not org_id:
         return None
-    return svc.storage.one("SELECT * FROM organisations WHERE id = ?", (org_id,))
+    return svc.storage.organisation(org_id)
 
 
-def account_org(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
+def account_org(svc: Services, account: Account) -> Organisation:
     """The caller's organisation; people have none (403)."""
     org = organisation(svc, account["org_id"]) if account["kind"] == "organisation" else None
     if org is None:
@@ -54,11 +55,11 @@ def account_org(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
     return org
 
 
-def kinds(org: dict[str, Any]) -> list[str]:
+def kinds(org: Organisation) -> list[str]:
     return list(loads(org["kinds"], []))
 
 
-def is_staff(account: dict[str, Any]) -> bool:
+def is_staff(account: Account) -> bool:
     return bool(account["kind"] == "organisation" and account["role"] in STAFF_ROLES)
 
 
@@ -71,7 +72,7 @@ def region_choice(svc: Services, value: Any) -> dict[str, Any] | None:
 
 def supervisors(svc: Services) -> list[dict[str, Any]]:
     rows = svc.storage.all("SELECT id, name, kinds, region FROM organisations ORDER BY authority DESC, name")
-    return [r for r in rows if SUPERVISOR_KIND in kinds(r)]
+    return [r for r in rows if SUPERVISOR_KIND in loads(r["kinds"], [])]
 
 
 def resolve_supervisor(svc: Services, value: Any) -> str | None:
@@ -186,7 +187,7 @@ def create_unit(svc: Services, cleaned: dict[str, Any], password_hash: str) -> t
     return org_id, account_id
 
 
-def unit_info(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
+def unit_info(svc: Services, account: Account) -> dict[str, Any]:
     org = account_org(svc, account)
     where = routing.region(svc, org["region"])
     supervisor = organisation(svc, org["supervisor_id"])
@@ -209,7 +210,7 @@ def unit_info(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def update_unit(svc: Services, account: dict[str, Any], changes: Any) -> None:
+def update_unit(svc: Services, account: Account, changes: Any) -> None:
     """Contact and mobile stay editable; the unit name is frozen after confirmation (UNIT-1)."""
     account_org(svc, account)
     if not isinstance(changes, dict):
@@ -245,7 +246,7 @@ def update_unit(svc: Services, account: dict[str, Any], changes: Any) -> None:
         svc.storage.execute(
             "UPDATE accounts SET data = ?, mobile = ? WHERE id = ?", (dumps(data), merged["mobile"], account["id"])
         )
-        accounts.audit(svc, account["id"], "unit_info", account["org_id"], {"fields": sorted(changes)})
+        accounts.audit(svc, account["id"], "unit_info", account["org_id"] or "", {"fields": sorted(changes)})
 
 
 # -- permission (UNIT-3, UNIT-4) --------------------------------------------------------
@@ -259,12 +260,12 @@ def latest_permission(svc: Services, org_id: str) -> dict[str, Any] | None:
 
 
 def _permission_view(svc: Services, row: dict[str, Any]) -> dict[str, Any]:
-    org = organisation(svc, row["org_id"]) or {}
+    org = organisation(svc, row["org_id"])
     where = routing.region(svc, row["region"])
     return {
         "id": row["id"],
         "org_id": row["org_id"],
-        "unit_name": org.get("name"),
+        "unit_name": org["name"] if org else None,
         "region": row["region"],
         "region_name": where["name"] if where else row["region"],
         "data": loads(row["data"], {}),
@@ -278,7 +279,7 @@ def _permission_view(svc: Services, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _same_name_permitted(svc: Services, org: dict[str, Any]) -> bool:
+def _same_name_permitted(svc: Services, org: Organisation) -> bool:
     return bool(
         svc.storage.one(
             "SELECT 1 AS x FROM organisations WHERE name = ? AND permitted = 1 AND id != ?", (org["name"], org["id"])
@@ -299,7 +300,7 @@ def automatic_check(svc: Services, uscc: str, where: dict[str, Any]) -> list[str
     return reasons
 
 
-def request_permission(svc: Services, account: dict[str, Any], document: Any) -> dict[str, Any]:
+def request_permission(svc: Services, account: Account, document: Any) -> dict[str, Any]:
     org = account_org(svc, account)
     if org["authority"] or not set(UNIT_KINDS) & set(kinds(org)):
         raise _error(svc, 403, "unit_only")
@@ -346,7 +347,7 @@ def request_permission(svc: Services, account: dict[str, Any], document: Any) ->
     return _permission_view(svc, row)
 
 
-def hr_org(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
+def hr_org(svc: Services, account: Account) -> Organisation:
     """The caller's HR authority, when the caller is its HR staff; else 403."""
     org = account_org(svc, account)
     if account["role"] != HR_ROLE or HR_KIND not in kinds(org):
@@ -354,7 +355,7 @@ def hr_org(svc: Services, account: dict[str, Any]) -> dict[str, Any]:
     return org
 
 
-def permission_requests(svc: Services, account: dict[str, Any], state: str | None = None) -> list[dict[str, Any]]:
+def permission_requests(svc: Services, account: Account, state: str | None = None) -> list[dict[str, Any]]:
     """The requests of the caller's region only, pending first."""
     org = hr_org(svc, account)
     rows = svc.storage.all(
@@ -366,7 +367,7 @@ def permission_requests(svc: Services, account: dict[str, Any], state: str | Non
 
 
 def decide_permission(
-    svc: Services, account: dict[str, Any], request_id: str, *, approve: bool, comment: str
+    svc: Services, account: Account, request_id: str, *, approve: bool, comment: str
 ) -> dict[str, Any]:
     org = hr_org(svc, account)
     if not approve and not comment.strip():
@@ -410,7 +411,7 @@ def _comment_required(svc: Services) -> HttpError:
 # -- recovery by the region's HR authority (UNIT-5) --------------------------------------
 
 
-def region_units(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]:
+def region_units(svc: Services, account: Account) -> list[dict[str, Any]]:
     org = hr_org(svc, account)
     rows = svc.storage.all(
         "SELECT o.id, o.name, o.uscc, o.permitted, a.login_name, a.mobile FROM organisations o"
@@ -420,7 +421,7 @@ def region_units(svc: Services, account: dict[str, Any]) -> list[dict[str, Any]]
     return [{**r, "permitted": bool(r["permitted"])} for r in rows]
 
 
-def reset_unit_password(svc: Services, account: dict[str, Any], org_id: str) -> dict[str, str]:
+def reset_unit_password(svc: Services, account: Account, org_id: str) -> dict[str, str]:
     """A new temporary password for a unit of the caller's region, shown once; audited."""
     org = hr_org(svc, account)
     unit = organisation(svc, str(org_id)[:64])

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from runtime.bundle import Form
+from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services, services
 
 _ROW_NAME = re.compile(r"^rows\.(\d{1,4})\.([a-z][a-z0-9_]*)$")
@@ -22,9 +23,9 @@ class Redirect(Exception):
         self.location = location
 
 
-def page_account(request: Request, *, person: bool | None = None) -> dict[str, Any]:
+def page_account(request: Request, *, person: bool | None = None) -> Account:
     """The logged-in account, or a redirect to the login page."""
-    account: dict[str, Any] | None = getattr(request.state, "account", None)
+    account: Account | None = getattr(request.state, "account", None)
     if account is None:
         raise Redirect("/login")
     if person is True and account["kind"] != "person":
@@ -34,7 +35,7 @@ def page_account(request: Request, *, person: bool | None = None) -> dict[str, A
     return account
 
 
-def applicant(request: Request) -> dict[str, Any]:
+def applicant(request: Request) -> Account:
     """A logged-in applicant who has agreed to the commitment letter (DEC-1)."""
     account = page_account(request, person=True)
     if not account["commitment_at"]:
