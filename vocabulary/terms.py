@@ -48,4 +48,13 @@ CONTRACT_FIELDS: dict[str, tuple[str, ...]] = {
 # who may take a step and its guards stay policy. The generator checks they exist (E322).
 CONTRACT_ROLES = ("applicant", "unit_admin", "reviewer", "hr_admin", "committee_office", "support")
 CONTRACT_ORG_KINDS = ("employer", "supervisor", "region_hr", "department", "support")
-CONTRACT_TRANSITIONS = ("submit", "pass", "return", "report", "record_pass", "record_fail")
+CONTRACT_TRANSITIONS = (
+    "submit",
+    "pass",
+    "return",
+    "report",
+    "record_pass",
+    "record_fail",
+    "confirm_pass",  # COM-5: a result becomes final; a pass gets its certificate number
+    "confirm_fail",
+)

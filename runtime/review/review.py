@@ -22,7 +22,9 @@ PASS = "pass"
 RETURN = "return"
 REPORT = "report"
 RESULT = {True: "record_pass", False: "record_fail"}
-CERTIFIED = RESULT[True]  # taking it gives the declaration its certificate number (CERT-1)
+# COM-5, PUB-2: a recorded result becomes final by these, after its publicity
+CONFIRM = {True: "confirm_pass", False: "confirm_fail"}
+CERTIFIED = CONFIRM[True]  # taking it gives the declaration its certificate number (CERT-1)
 
 MAX_COMMENT = 2000
 MAX_BATCH = 500

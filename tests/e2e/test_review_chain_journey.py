@@ -9,6 +9,7 @@ from typing import Any
 
 from test_applicant_journey import fill_every_section, new_declaration, register_and_agree
 
+from runtime.committee import workdays
 from runtime.demo.seed import DEMO_PASSWORD, seed_demo
 
 UNIT = "威海市示范科技有限公司"  # city-level, no supervising department: unit → 威海市档案局 for 档案 × 中级
@@ -87,6 +88,14 @@ def test_a_declaration_travels_the_whole_chain_to_a_certificate(live_server: Any
     login(committee, base, "weihai_archives")
     take_step(committee, base, declaration_id, "pass")
     take_step(committee, base, declaration_id, "record_pass")
+    # the result is published (PUB-2) and confirmed once its working days are over (COM-5)
+    svc = live_server.services
+    step = next(t for t in svc.bundle.workflow["declaration"]["transitions"] if t["id"] == "confirm_pass")
+    days = max(int(g.split(":")[1]) for g in step["guards"] if g.startswith("working_days:"))
+    svc.clock.advance(days=(workdays.add(svc, svc.clock.today(), days) - svc.clock.today()).days)
+    login(committee, base, "weihai_archives")
+    take_step(committee, base, declaration_id, "confirm_pass")
+    login(applicant, base, "qianjiu", "Haiyang!2026")
     committee.goto(f"{base}/review/{declaration_id}")
     certificate_no = committee.text_content("#certificate-no") or ""
     assert certificate_no

@@ -121,6 +121,11 @@ class Actor:
     def result(self, declaration_id: str, passed: bool) -> Any:
         return self.post(f"/api/v1/declarations/{declaration_id}/result", json={"passed": passed})
 
+    def confirm(self, declaration_id: str, passed: bool = True) -> Any:
+        """COM-5, PUB-2: make a published result final (after its publicity)."""
+        step = "confirm_pass" if passed else "confirm_fail"
+        return self.post(f"/api/v1/declarations/{declaration_id}/transitions/{step}", json={})
+
 
 @dataclass
 class World:
@@ -150,6 +155,16 @@ class World:
     def next(self) -> int:
         self.count[0] += 1
         return self.count[0]
+
+    def wait_out_publicity(self, transition_id: str = "confirm_pass") -> None:
+        """Move the clock to the day the transition's `working_days:N` guard is met (PUB-3):
+        N is read from the build, the days from the holiday calendar."""
+        from runtime.committee import workdays
+
+        step = next(t for t in self.svc.bundle.workflow["declaration"]["transitions"] if t["id"] == transition_id)
+        days = max(int(g.split(":")[1]) for g in step.get("guards") or [] if g.startswith("working_days:"))
+        today = self.svc.clock.today()
+        self.svc.clock.advance(days=(workdays.add(self.svc, today, days) - today).days)
 
     def seed_authorities(self) -> None:
         with self.svc.storage.transaction():

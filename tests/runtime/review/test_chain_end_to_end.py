@@ -56,8 +56,15 @@ def test_a_district_declaration_with_a_supervisor_travels_every_level_to_a_certi
     assert committee.pass_(declaration).status_code == 200
     recorded = committee.result(declaration, True)
     assert recorded.status_code == 200, recorded.text
-    assert recorded.json()["state"] == "approved"
-    assert certificate_number(world.svc.bundle.committee, 2026).fullmatch(recorded.json()["certificate_no"])
+    assert recorded.json()["state"] == "pass_publicity" and recorded.json()["certificate_no"] is None
+    # COM-5, PUB-2: final, with a certificate, only after the result's publicity
+    assert committee.confirm(declaration).status_code == 409
+    world.wait_out_publicity()
+    committee = world.actor("weihai_archives")
+    confirmed = committee.confirm(declaration)
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["state"] == "approved"
+    assert certificate_number(world.svc.bundle.committee, 2026).fullmatch(confirmed.json()["certificate_no"])
 
     # REV-4: every step, who and where
     assert _transitions(world, declaration, committee) == [
@@ -71,7 +78,8 @@ def test_a_district_declaration_with_a_supervisor_travels_every_level_to_a_certi
         ("pass", "submitted", "passed"),
         ("report", "passed", "submitted"),
         ("pass", "submitted", "passed"),
-        ("record_pass", "passed", "approved"),
+        ("record_pass", "passed", "pass_publicity"),
+        ("confirm_pass", "pass_publicity", "approved"),
     ]
     history = committee.get(f"/api/v1/declarations/{declaration}/history").json()["history"]
     assert [h["org_id"] for h in history if h["transition"] == "report"] == [
@@ -111,7 +119,7 @@ def test_a_city_declaration_without_a_supervisor_goes_straight_to_the_committee(
     assert unit.report(title, declaration).status_code == 200
     assert committee.pass_(declaration).status_code == 200
     recorded = committee.result(declaration, False)
-    assert recorded.status_code == 200 and recorded.json()["state"] == "rejected"
+    assert recorded.status_code == 200 and recorded.json()["state"] == "fail_publicity"
     assert recorded.json()["certificate_no"] is None
     assert [t for t, _, _ in _transitions(world, declaration, committee)] == [
         "submit",

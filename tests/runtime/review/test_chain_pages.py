@@ -168,16 +168,24 @@ def test_review_return_report_and_result_on_the_pages(world: World) -> None:
     recorded = committee.post(
         f"/review/{declaration}/act", data={"csrf_token": csrf_of(detail.text), "transition": "record_pass"}
     )
-    assert recorded.status_code == 200
+    assert recorded.status_code == 200 and 'id="certificate-no"' not in recorded.text
+    # COM-5, PUB-2: the result is published first; once its publicity is over it is confirmed
+    world.wait_out_publicity()
+    committee = page_login(world, "weihai_archives")
+    detail = committee.get(f"/review/{declaration}")
+    assert 'value="confirm_pass"' in detail.text and 'value="correct_to_fail"' in detail.text
+    recorded = committee.post(
+        f"/review/{declaration}/act", data={"csrf_token": csrf_of(detail.text), "transition": "confirm_pass"}
+    )
     shown = re.search(r'id="certificate-no">([^<]+)<', recorded.text)
     assert shown and certificate_number(world.svc.bundle.committee, 2026).fullmatch(shown.group(1))
     history = re.search(r'<table class="grid" id="history">(.*?)</table>', recorded.text, re.S)
-    assert history and history.group(1).count("<tr>") == 8  # header + 7 steps
+    assert history and history.group(1).count("<tr>") == 9  # header + 8 steps
     assert "请补充近五年继续教育" in history.group(1)
     # a foreign organisation gets 404 for the page
     other = world.permitted_unit("威海市其他页面单位", "371000")
     assert page_login(world, other.login).get(f"/review/{declaration}").status_code == 404
-    assert person.get("/review").status_code == 403
+    assert page_login(world, applicant.login).get("/review").status_code == 403
 
 
 def test_the_totp_page_turns_the_second_factor_on_and_login_asks_for_it(world: World) -> None:

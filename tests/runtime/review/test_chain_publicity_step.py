@@ -105,7 +105,7 @@ def test_a_declaration_must_stay_five_working_days_in_publicity_before_it_is_rep
 
     committee = world.actor("weihai_archives")
     assert committee.pass_(declaration).status_code == 200
-    assert committee.result(declaration, True).json()["state"] == "approved"
+    assert committee.result(declaration, True).json()["state"] == "pass_publicity"
     steps = [h["transition"] for h in committee.get(f"/api/v1/declarations/{declaration}/history").json()["history"]]
     assert steps == ["submit", "pass", "publicize", "report", "pass", "record_pass"]
 
