@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     diff = commands.add_parser("diff", parents=[folders], help="what a schema change does, against a git revision")
     diff.add_argument("--against", default="HEAD", help="git revision to compare with")
     explain = commands.add_parser("explain", parents=[folders], help="a form's fields and rules, readably")
-    explain.add_argument("form_id", help="a form id, or form/section (e.g. declaration/header)")
+    explain.add_argument(
+        "form_id", help="a form id, form/section (e.g. declaration/header), eligibility/<id> or rules/<id>"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "diff":

@@ -13,13 +13,21 @@ from generator.emit import faq as emit_faq
 from generator.emit import forms as emit_forms
 from generator.emit import manifest as emit_manifest
 from generator.emit import openapi as emit_openapi
+from generator.emit import rules as emit_rules
 from generator.emit import templates as emit_templates
 from generator.errors import Report
 from generator.meta_validate import meta_validate
 from generator.model import Model, resolve
 from generator.project import load_project
 
-WRITERS = (emit_data.emit, emit_forms.emit, emit_openapi.emit, emit_templates.emit, emit_faq.emit)
+WRITERS = (
+    emit_data.emit,
+    emit_forms.emit,
+    emit_openapi.emit,
+    emit_templates.emit,
+    emit_faq.emit,
+    emit_rules.emit,
+)
 
 
 @dataclass

@@ -8,6 +8,7 @@ and docs/diagnostics.md must list every code (a test checks it).
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,7 +48,7 @@ CATALOG: dict[str, Code] = {
             "E105",
             "file in an unknown place",
             "'{file}' is not where the generator looks for schema files",
-            "move it to dictionaries/, forms/, routing/, workflow/ or print/",
+            "move it to dictionaries/, forms/, routing/, workflow/, print/, rules/ or eligibility/",
         ),
         Code(
             "E106",
@@ -201,6 +202,56 @@ CATALOG: dict[str, Code] = {
             "date '{day}' is listed twice or is not in the year {year}",
             "list each date of {year} once, under holidays or workdays",
         ),
+        # --- rule language, eligibility tables (issue 12: E350-E379) ---------------------
+        Code(
+            "E350",
+            "expression does not parse",
+            "expression does not parse: {detail}",
+            "see 'Expressions' in docs/schema-language.md",
+        ),
+        Code(
+            "E351",
+            "expression does not type-check",
+            "{detail}",
+            "see the functions and types under 'Expressions' in docs/schema-language.md",
+        ),
+        Code(
+            "E352",
+            "unknown name in expression",
+            "{detail}",
+            "names are section ids, then field ids (header.mode, education.basis.graduated), account.<field>,"
+            " declaration.year / year_end / today; inside count(), sum(), … a row's fields",
+        ),
+        Code(
+            "E353",
+            "value not in the field's code list",
+            "{detail}",
+            "write the value exactly as in schemas/dictionaries/",
+        ),
+        Code(
+            "E354",
+            "expression is not a condition",
+            "'{key}' must be a condition (true or false), found {found}",
+            "compare something, e.g. header.work_start >= add_years(account.birth_date, 16)",
+        ),
+        Code(
+            "E355",
+            "unknown place for a rule's message",
+            "{detail}",
+            "'at' names a field: section.field (or section.group.field); with for_each, a row field",
+        ),
+        Code(
+            "E356",
+            "unknown series or level in an eligibility table",
+            "unknown {what} '{name}'",
+            "known: {known}",
+        ),
+        Code(
+            "E357",
+            "unknown measure in an eligibility row",
+            "unknown measure '{name}'",
+            "measures of this level: {known}",
+        ),
         Code(
             "E401",
             "build/ is stale",
@@ -240,7 +291,8 @@ class Diagnostic:
         parts = [head]
         if self.source:
             parts.append(f"  | {self.source}")
-            parts.append("  | " + " " * (self.column - 1) + "^")
+            # Chinese characters take two columns on a terminal: the caret counts display width.
+            parts.append("  | " + " " * display_width(self.source[: self.column - 1]) + "^")
         if self.hint:
             parts.append(f"  fix: {self.hint}")
         return "\n".join(parts)
@@ -265,6 +317,11 @@ class Report:
     def render(self) -> str:
         ordered = sorted(self.items, key=lambda d: (d.file, d.line, d.column, d.code))
         return "\n".join(d.render() for d in ordered)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of text: wide and fullwidth characters (Chinese) take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def fill(template: str, values: dict[str, Any]) -> str:

@@ -1,10 +1,12 @@
-"""`python -m generator explain FORM_ID`: a form's fields and rules, for policy staff."""
+"""`python -m generator explain FORM_ID`: a form's fields and rules, for policy staff
+(`eligibility/<id>` and `rules/<id>` are explained by ``explain_rules``)."""
 
 from __future__ import annotations
 
 import difflib
 from typing import Any
 
+from generator.explain_rules import explain_policy, policy_ids
 from generator.model import Model
 
 CONSTRAINTS = ("format", "pattern", "minLength", "maxLength", "minimum", "maximum")
@@ -27,7 +29,7 @@ def form_ids(model: Model) -> list[str]:
     ids = list(model.forms)
     for form, sections in model.sections.items():
         ids += [f"{form}/{section}" for section in sections] + list(sections)
-    return sorted(set(ids))
+    return sorted(set(ids) | set(policy_ids(model)))
 
 
 def unknown_form(model: Model, form_id: str) -> str:
@@ -39,6 +41,9 @@ def unknown_form(model: Model, form_id: str) -> str:
 
 
 def explain_form(model: Model, form_id: str) -> str | None:
+    policy = explain_policy(model, form_id)
+    if policy is not None:
+        return policy
     compiled = find_form(model, form_id)
     if compiled is None:
         return None

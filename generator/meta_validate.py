@@ -29,6 +29,8 @@ META_FILES = (
     "faq",
     "committee",
     "calendar",
+    "rules",
+    "eligibility",
 )
 
 

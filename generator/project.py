@@ -15,7 +15,7 @@ SINGLE_FILES = ("platform", "messages", "faq")
 # Single files a deployment may leave out: the committee stage (COM, INT, STAT) and the
 # working-day calendar overrides (PUB-3).
 OPTIONAL_SINGLE_FILES = ("committee", "calendar")
-FOLDERS = ("dictionaries", "routing", "workflow", "print")
+FOLDERS = ("dictionaries", "routing", "workflow", "print", "rules", "eligibility")
 
 
 @dataclass
@@ -29,6 +29,8 @@ class Project:
     routing: dict[str, Document] = field(default_factory=dict)
     workflow: dict[str, Document] = field(default_factory=dict)
     print: dict[str, Document] = field(default_factory=dict)
+    rules: dict[str, Document] = field(default_factory=dict)
+    eligibility: dict[str, Document] = field(default_factory=dict)
 
     # -- access -------------------------------------------------------------
     def data(self, name: str) -> dict[str, Any]:
@@ -39,7 +41,7 @@ class Project:
         """Every loaded document with its kind, in a stable order."""
         for name, doc in sorted(self.singles.items()):
             yield name, doc
-        for kind in ("dictionaries", "routing", "workflow", "print"):
+        for kind in ("dictionaries", "routing", "workflow", "print", "rules", "eligibility"):
             for _, doc in sorted(getattr(self, kind).items()):
                 yield kind, doc
         for form_id, doc in sorted(self.forms.items()):

@@ -74,6 +74,8 @@ class Bundle:
     openapi: bytes
     committee: dict[str, Any] = field(default_factory=dict)  # COM, INT, STAT (schemas/committee.yaml)
     calendar: dict[str, Any] = field(default_factory=dict)  # PUB-3 working-day overrides
+    # Declaration-level rules and eligibility tables (ELIG-1, ELIG-2): build/rules.json.
+    rules: dict[str, Any] = field(default_factory=dict)
 
     @property
     def schema_hash(self) -> str:
@@ -146,6 +148,7 @@ def load_bundle(build_dir: Path, schemas_dir: Path | None = None) -> Bundle:
         openapi=(build_dir / "openapi.json").read_bytes(),
         committee=read("committee.json") if (build_dir / "committee.json").is_file() else {},
         calendar=read("calendar.json") if (build_dir / "calendar.json").is_file() else {},
+        rules=read("rules.json") if (build_dir / "rules.json").is_file() else {},
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from generator.checks import (
     committee,
     contracts,
+    declaration_rules,
     dictionaries,
     faq,
     fields,
@@ -25,6 +26,7 @@ CHECKS: tuple[Callable[[Model], None], ...] = (
     sections.check,
     fields.check,
     rules.check,
+    declaration_rules.check,
     routing.check,
     workflow.check,
     printing.check,

@@ -308,6 +308,9 @@ def emit(model: Model) -> Artifacts:
             "post": _op("Committee result (REV-3)", params=[ID_PARAM], errors=("401", "403", "404", "409"))
         },
         f"{v}/declarations/{{id}}/history": {"get": _op("Audit trail (REV-4)", params=[ID_PARAM])},
+        f"{v}/declarations/{{id}}/eligibility": {
+            "get": _op("Eligibility: the table row met, or the nearest and what is missing (ELIG-1)", params=[ID_PARAM])
+        },
         f"{v}/declarations/{{id}}/review-form.pdf": {"get": _file_op("Review form PDF (PRN-1)", PDF, [ID_PARAM])},
         f"{v}/overview": {
             "get": _op(

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
-from runtime.declarations import declarations, uploads
+from runtime.declarations import declarations, rules, uploads
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.http import HttpError, Services, json_response, read_form, read_json, read_optional_json, services
@@ -26,6 +26,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/attachments/{attachment_id}", download, methods=["GET"]),
         Route("/api/v1/declarations/{id}/submit", submit, methods=["POST"]),
         Route("/api/v1/declarations/{id}/history", history, methods=["GET"]),
+        Route("/api/v1/declarations/{id}/eligibility", eligibility, methods=["GET"]),
         Route("/api/v1/units", search_units, methods=["GET"]),
     ]
 
@@ -194,6 +195,25 @@ async def submit(request: Request) -> JSONResponse:
     await read_optional_json(request)
     updated = declarations.submit(svc, declaration, account)
     return json_response(declarations.summary(svc, updated))
+
+
+async def eligibility(request: Request) -> JSONResponse:
+    """ELIG-1 on demand: whether the declaration's series x level table is met, and if not,
+    the nearest row and exactly what is missing. ``table`` is null when no table governs it."""
+    svc = services(request)
+    account = require_account(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    documents = {sid: row["data"] for sid, row in declarations.sections(svc, declaration["id"]).items()}
+    verdict = rules.eligibility(svc, declaration, documents)
+    if verdict is None:
+        verdict = {
+            "table": None,
+            "met": None,
+            "row": None,
+            "missing": [],
+            "message": svc.bundle.text("eligibility_no_table"),
+        }
+    return json_response(verdict)
 
 
 async def history(request: Request) -> JSONResponse:

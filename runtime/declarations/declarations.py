@@ -11,6 +11,7 @@ from typing import Any
 
 from runtime.bundle import Form
 from runtime.clock import iso
+from runtime.declarations import rules
 from runtime.paths import routing
 from runtime.review import workflow
 from runtime.storage import dumps, loads
@@ -208,6 +209,7 @@ def save_section(
     well_formed(svc, form, document)
     document = _keep_frozen_and_system(svc, form, declaration, document)
     errors = check(svc, form, document, int(declaration["year"]))
+    errors.extend(rules.section_errors(svc, declaration, section_id, document))
     blocking = _blocking(errors)
     if blocking and not keep_invalid:
         return errors
@@ -255,16 +257,24 @@ def _keep_frozen_and_system(
 
 
 def all_errors(svc: Services, declaration: Declaration) -> list[dict[str, Any]]:
-    """Every blocking error of every section, paths prefixed by the section (DEC-18)."""
+    """Every blocking error of every section, paths prefixed by the section (DEC-18), then
+    the rules across sections (ELIG-2, DEC-20) and the eligibility table (ELIG-1)."""
     stored = sections(svc, declaration["id"])
     result: list[dict[str, Any]] = []
+    documents = {}
     for form in svc.bundle.declaration_sections():
         document = (stored.get(form.id) or {}).get("data") or {}
+        documents[form.id] = document
         for error in _blocking(check(svc, form, document, int(declaration["year"]))):
             item = error.as_dict()
             item["path"] = f"/sections/{form.id}{error.path}"
             item["section"] = form.id
             result.append(item)
+    result.extend(e for e in rules.errors(svc, declaration, documents) if e["severity"] == "error")
+    if not result:
+        # Eligibility is judged on a declaration that is otherwise complete: before that,
+        # "what is missing" would name fields the applicant simply has not reached yet.
+        result.extend(rules.eligibility_errors(svc, declaration, documents))
     return result
 
 

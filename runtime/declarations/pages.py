@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.declarations import declarations, uploads
+from runtime.declarations import declarations, rules, uploads
 from runtime.declarations.api import attachment_response, find_units, receive_upload
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration
@@ -70,7 +70,14 @@ def _overview_context(svc: Services, declaration: Declaration, account: Account)
         "sections": items,
         "history": declarations.history(svc, declaration["id"]),
         "can_submit": any(t["id"] == "submit" for t in workflow.available(svc, declaration, account)),
+        "eligibility": _eligibility(svc, declaration),
     }
+
+
+def _eligibility(svc: Services, declaration: Declaration) -> dict[str, Any] | None:
+    """ELIG-1 on demand: the row the applicant meets, or the nearest one and what is missing."""
+    documents = {sid: row["data"] for sid, row in declarations.sections(svc, declaration["id"]).items()}
+    return rules.eligibility(svc, declaration, documents)
 
 
 async def overview(request: Request) -> Response:
