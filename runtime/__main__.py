@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from runtime.bundle import BuildError
+
+DATABASE_ENV = "ZHICHENG_DATABASE"
+DATABASE_HELP = f"postgresql://user:password@host/db (or ${DATABASE_ENV}); default: SQLite in --data-dir"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,14 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--data-dir", type=Path, default=Path("var"))
+    serve.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
     serve.add_argument("--dev", action="store_true", help="expose captcha answers and the SMS outbox")
     serve.add_argument("--proxy", action="store_true", help="behind an https reverse proxy: Secure cookies")
     seed = commands.add_parser("seed-demo", help="create demo organisations and accounts")
     seed.add_argument("--data-dir", type=Path, default=Path("var"))
+    seed.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
     seed.add_argument("--if-empty", action="store_true", help="only when no demo data exists yet")
     args = parser.parse_args(argv)
 
     from runtime.app import create_app
+    from runtime.storage import SchemaTooNew, StorageUnavailable
 
     try:
         app = create_app(
@@ -36,8 +43,9 @@ def main(argv: list[str] | None = None) -> int:
             dev=getattr(args, "dev", False),
             schemas_dir=args.schemas,
             secure_cookies=getattr(args, "proxy", False),
+            database=args.database or None,
         )
-    except BuildError as exc:
+    except (BuildError, StorageUnavailable, SchemaTooNew) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
     svc = app.state.services

@@ -34,7 +34,7 @@ from runtime.paths import pages as paths_pages
 from runtime.policy import api as policy_api
 from runtime.review import api as review_api
 from runtime.review import pages as review_pages
-from runtime.storage import Storage
+from runtime.storage import StorageUnavailable, open_storage
 from runtime.units import api as units_api
 from runtime.units import pages as units_pages
 from runtime.units.authorities import sync_authorities
@@ -85,10 +85,12 @@ def create_app(
     clock: Clock | None = None,
     schemas_dir: Path | None = None,
     secure_cookies: bool = False,
+    database: str | None = None,
 ) -> Starlette:
+    """`database`: a postgresql:// URL; without one, SQLite in data_dir (the embedded default)."""
     bundle = load_bundle(build_dir, schemas_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    storage = Storage(data_dir / "zhicheng.sqlite3")
+    storage = open_storage(database or data_dir / "zhicheng.sqlite3")
     committee_tables.ensure(storage)
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(build_dir / "templates"),
@@ -125,6 +127,7 @@ def create_app(
         ],
         exception_handlers={
             HttpError: _http_error,
+            StorageUnavailable: _storage_unavailable,
             Redirect: _redirect,
             404: _not_found,
             405: _not_allowed,
@@ -161,6 +164,15 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
     if is_api(request):
         return JSONResponse(HttpError(405, "method_not_allowed", message).body(), status_code=405)
     return render(request, "error.html", status=405, message=message)
+
+
+async def _storage_unavailable(request: Request, exc: Exception) -> Response:
+    """The database went away mid-run: 503 and one log line, the next request may work again."""
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    message = services(request).bundle.text("server_busy")
+    if is_api(request):
+        return JSONResponse(HttpError(503, "database_unavailable", message).body(), status_code=503)
+    return render(request, "error.html", status=503, message=message)
 
 
 async def _crash(request: Request, exc: Exception) -> Response:

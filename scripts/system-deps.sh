@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the app needs, when they are missing.
 #   scripts/system-deps.sh          fonts and Pango for PDFs (make run)
-#   scripts/system-deps.sh browser  the same plus Chromium for browser tests (make test)
+#   scripts/system-deps.sh browser  the same plus Chromium for browser tests and PostgreSQL's
+#                                   server programs, which the tests start on their own (make test)
 # Without root or apt-get it only says what is missing.
 set -euo pipefail
 
 packages=(fonts-noto-cjk fonts-hanazono libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
 if [ "${1:-}" = "browser" ]; then
-  packages+=(chromium)
+  packages+=(chromium postgresql)
 fi
 
 missing=()

@@ -5,7 +5,7 @@ statements are plain SQL that storage backends run as they are."""
 
 from __future__ import annotations
 
-from runtime.storage import Storage
+from runtime.storage import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS certificate_revocations (
@@ -43,5 +43,5 @@ CREATE INDEX IF NOT EXISTS integrity_records_person ON integrity_records(person_
 """
 
 
-def ensure(storage: Storage) -> None:
-    storage.db.conn.executescript(SCHEMA)
+def ensure(storage: Database) -> None:
+    storage.script(SCHEMA)

@@ -1,4 +1,4 @@
-"""All SQL lives behind this module, so PostgreSQL can serve a whole province later.
+"""The SQLite backend, the embedded default (postgres.py serves a whole province).
 
 SQLite through sqlite-utils: WAL, synchronous=NORMAL, a busy timeout, foreign
 keys on; one connection per thread; every user action is one transaction
@@ -18,7 +18,8 @@ from typing import Any
 
 import sqlite_utils
 
-from runtime.storage.rows import Account, Declaration, Organisation, account_row, declaration_row, organisation_row
+from runtime.storage.interface import StorageUnavailable, TypedLookups
+from runtime.storage.migrations import Migration, apply_migrations
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS organisations (
@@ -213,24 +214,50 @@ CREATE TABLE IF NOT EXISTS audit (
 """
 
 
-# (table, column, type) of every column added to SCHEMA since its first release
+# (table, column, type) of every column added to SCHEMA before migrations were versioned
 ADDED_COLUMNS = [("accounts", "totp_last_step", "INTEGER")]
 
+# Version 1 is SCHEMA itself (IF NOT EXISTS: a database from before versioning keeps its rows).
+SQLITE_MIGRATIONS = [Migration(1, "base tables", SCHEMA)]
 
-class Storage:
+
+class Storage(TypedLookups):
+    backend = "sqlite"
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db.conn.executescript(SCHEMA)
-        self._add_new_columns()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.migrate()
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise StorageUnavailable(f"cannot open the database {path}: {exc}") from None
+
+    def migrate(self) -> None:
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")  # a second server starting now waits here
+        try:
+            self._add_new_columns()
+            apply_migrations(_SqliteTarget(conn), SQLITE_MIGRATIONS)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def script(self, sql: str) -> None:
+        """Idempotent DDL of a capability's own tables (CREATE … IF NOT EXISTS)."""
+        self.db.conn.executescript(sql)
+
+    def tables(self) -> list[str]:
+        rows = self.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1")
+        return [r["name"] for r in rows]
 
     def _add_new_columns(self) -> None:
         """Columns added to a table after databases with that table existed (CREATE TABLE IF
         NOT EXISTS leaves an old table as it was)."""
         for table, column, kind in ADDED_COLUMNS:
             present = {row[1] for row in self.db.conn.execute(f"PRAGMA table_info({table})")}
-            if column not in present:
+            if present and column not in present:
                 self.db.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @property
@@ -274,18 +301,6 @@ class Storage:
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def account(self, account_id: str) -> Account | None:
-        row = self.one("SELECT * FROM accounts WHERE id = ?", (account_id,))
-        return None if row is None else account_row(row)
-
-    def organisation(self, org_id: str) -> Organisation | None:
-        row = self.one("SELECT * FROM organisations WHERE id = ?", (org_id,))
-        return None if row is None else organisation_row(row)
-
-    def declaration(self, declaration_id: str) -> Declaration | None:
-        row = self.one("SELECT * FROM declarations WHERE id = ?", (declaration_id,))
-        return None if row is None else declaration_row(row)
-
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> int:
         return self.db.conn.execute(sql, params).rowcount
 
@@ -297,6 +312,34 @@ class Storage:
         if db is not None:
             db.conn.close()
             self._local.db = None
+
+
+class _SqliteTarget:
+    """What apply_migrations needs, inside the caller's transaction (executescript would
+    commit it, so a script runs statement by statement)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def has_table(self, name: str) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+            is not None
+        )
+
+    def value(self, sql: str) -> Any:
+        row = self.conn.execute(sql).fetchone()
+        return None if row is None else row[0]
+
+    def script(self, sql: str) -> None:
+        statement = ""
+        for line in sql.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):
+                self.conn.execute(statement)
+                statement = ""
+        if statement.strip():
+            self.conn.execute(statement)
 
 
 def dumps(value: Any) -> str:

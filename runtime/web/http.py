@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from runtime.bundle import Bundle
 from runtime.clock import Clock
-from runtime.storage import Storage
+from runtime.storage import Database
 
 JSON_LIMIT = 2 * 1024 * 1024  # a whole declaration section is far below this
 FORM_LIMIT = 2 * 1024 * 1024
@@ -27,7 +27,7 @@ class Services:
     """Everything a request needs, built once in create_app (no module globals)."""
 
     bundle: Bundle
-    storage: Storage
+    storage: Database
     clock: Clock
     templates: jinja2.Environment
     dev: bool = False

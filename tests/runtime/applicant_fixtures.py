@@ -16,10 +16,10 @@ from runtime.clock import Clock
 
 
 @pytest.fixture
-def world(tmp_path: Path, clock: Clock) -> Iterator[World]:
-    app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock)
+def world(tmp_path: Path, clock: Clock, database: str | None) -> Iterator[World]:
+    app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock, database=database)
     with TestClient(app, base_url="http://testserver") as client:
-        yield World(client, clock, tmp_path / "data" / "zhicheng.sqlite3", tmp_path / "data")
+        yield World(client, clock, tmp_path / "data")
     app.state.services.storage.close()
 
 

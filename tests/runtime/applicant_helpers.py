@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runtime_support import INSIDE_WINDOW, PASSWORD, api_login, captcha, login_fields, person_doc
+from runtime_support import INSIDE_WINDOW, PASSWORD, Db, api_login, captcha, login_fields, person_doc
 from runtime_support import valid_declaration as valid_sections
 from starlette.testclient import TestClient
 
@@ -59,14 +58,11 @@ class Applicant:
 class World:
     client: TestClient
     clock: Clock
-    db_path: Path
     data_dir: Path
     count: list[int] = field(default_factory=lambda: [0])
 
-    def db(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path)
-        conn.row_factory = sqlite3.Row
-        return conn
+    def db(self) -> Db:
+        return Db(self.client.app.state.services.storage)  # type: ignore[attr-defined]
 
     def one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         with self.db() as conn:
@@ -125,14 +121,7 @@ class World:
 
     def dump(self, *, skip: tuple[str, ...] = ("captchas", "login_attempts", "sessions")) -> dict[str, list[Any]]:
         """Every row of every table (for 'nothing changed' checks)."""
-        with self.db() as conn:
-            tables = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-            return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables if t not in skip}
+        return self.db().dump(skip)
 
     # -- pages --------------------------------------------------------------------------
 

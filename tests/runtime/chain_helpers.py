@@ -3,13 +3,11 @@ declarations, and a world of organisations driven over the JSON API."""
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from runtime_support import INSIDE_WINDOW, PASSWORD, api_login, login_fields, person_doc, valid_declaration
+from runtime_support import INSIDE_WINDOW, PASSWORD, Db, api_login, login_fields, person_doc, valid_declaration
 from starlette.testclient import TestClient
 
 from runtime.demo.seed import seed_authority_accounts
@@ -131,17 +129,14 @@ class Actor:
 class World:
     client: TestClient
     app: Any
-    db_path: Path
     count: list[int] = field(default_factory=lambda: [0])
 
     @property
     def svc(self) -> Any:
         return self.app.state.services
 
-    def db(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path)
-        conn.row_factory = sqlite3.Row
-        return conn
+    def db(self) -> Db:
+        return Db(self.svc.storage)
 
     def one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         with self.db() as conn:

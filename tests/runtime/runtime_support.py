@@ -180,3 +180,57 @@ def certificate_number(committee_policy: dict[str, Any], year: int) -> re.Patter
     spec = committee_policy["certificates"]
     prefix = re.escape(str(spec["number_prefix"]).replace("{year}", f"{year:04d}"))
     return re.compile(rf"{prefix}[2-9A-HJKMNP-Z]{{{int(spec['random_length'])}}}")
+
+
+class Row(dict[str, Any]):
+    """A row by column name or by position, as sqlite3.Row allowed."""
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, int):
+            return list(self.values())[key]
+        return super().__getitem__(key)
+
+
+class Rows:
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = [Row(r) for r in rows]
+
+    def fetchone(self) -> Row | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[Row]:
+        return self.rows
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+
+class Db:
+    """A test's direct access to the app's own database, through the app's storage, so the same
+    test runs on SQLite and on PostgreSQL; `with world.db() as conn:` is one transaction."""
+
+    def __init__(self, storage: Any) -> None:
+        self.storage = storage
+        self._action: Any = None
+
+    def __enter__(self) -> Db:
+        self._action = self.storage.transaction()
+        self._action.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._action.__exit__(*exc)
+
+    def execute(self, sql: str, params: Any = ()) -> Rows:
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            return Rows(self.storage.all(sql, params))
+        self.storage.execute(sql, params)
+        return Rows([])
+
+    def dump(self, skip: tuple[str, ...]) -> dict[str, list[Any]]:
+        """Every row of every table in a stable order (for 'nothing changed' checks)."""
+        return {
+            t: sorted((tuple(sorted(r.items())) for r in self.storage.all(f"SELECT * FROM {t}")), key=repr)
+            for t in self.storage.tables()
+            if t not in skip
+        }

@@ -20,10 +20,10 @@ from runtime.clock import Clock
 
 
 @pytest.fixture
-def world(tmp_path: Path, clock: Clock) -> Iterator[World]:
-    app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock)
+def world(tmp_path: Path, clock: Clock, database: str | None) -> Iterator[World]:
+    app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock, database=database)
     with TestClient(app, base_url="http://testserver") as client:
-        yield World(client, tmp_path / "data" / "zhicheng.sqlite3")
+        yield World(client)
     app.state.services.storage.close()
 
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import io
 import json
 import re
-import sqlite3
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
-from runtime_support import INSIDE_WINDOW, ROOT
+from runtime_support import INSIDE_WINDOW, ROOT, Db
 from starlette.testclient import TestClient
 
 from runtime.web.security import digest, token
@@ -167,13 +165,10 @@ def distinct_row_values(sections: dict[str, dict[str, Any]]) -> list[str]:
 @dataclass
 class World:
     client: TestClient
-    db_path: Path
     names: dict[str, int] = field(default_factory=dict)
 
-    def db(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path)
-        conn.row_factory = sqlite3.Row
-        return conn
+    def db(self) -> Db:
+        return Db(self.client.app.state.services.storage)  # type: ignore[attr-defined]
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         with self.db() as conn:

@@ -152,7 +152,7 @@ def test_a_field_added_to_a_section_appears_in_the_review_form_after_a_rebuild(t
     clock.freeze(NOW)
     app = create_app(build, tmp_path / "data", dev=True, clock=clock)
     with TestClient(app) as client:
-        world = World(client, tmp_path / "data" / "zhicheng.sqlite3")
+        world = World(client)
         unit = world.org("威海市示范档案服务中心")
         person = world.person()
         sections = full_sections(unit)

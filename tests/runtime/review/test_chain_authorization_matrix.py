@@ -14,7 +14,6 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -220,13 +219,13 @@ class Scene:
 
 
 @pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
+def scene(tmp_path_factory: pytest.TempPathFactory, module_database: str | None) -> Iterator[Scene]:
     data = tmp_path_factory.mktemp("matrix")
     clock = Clock(8)
     clock.freeze(INSIDE_WINDOW)
-    app = create_app(ROOT / "build", data, dev=True, clock=clock)
+    app = create_app(ROOT / "build", data, dev=True, clock=clock, database=module_database)
     with TestClient(app, base_url="http://testserver") as client:
-        world = World(client, app, Path(data) / "zhicheng.sqlite3")
+        world = World(client, app)
         world.seed_authorities()
         supervisor = world.supervisor("环翠区教育和体育局", "huancui")
         unit = world.permitted_unit("环翠区矩阵测试学校", "371002", supervisor.org_id)

@@ -59,7 +59,7 @@ def publicity_world(tmp_path: Path) -> Iterator[tuple[World, Clock]]:
     clock.freeze(INSIDE_WINDOW)
     app = create_app(build, tmp_path / "data", dev=True, clock=clock, schemas_dir=schemas)
     with TestClient(app, base_url="http://testserver") as client:
-        world = World(client, app, tmp_path / "data" / "zhicheng.sqlite3")
+        world = World(client, app)
         world.seed_authorities()
         yield world, clock
     app.state.services.storage.close()

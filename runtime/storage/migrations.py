@@ -1,0 +1,279 @@
+"""Versioned migrations of the database schema itself, applied at start, never by hand.
+
+Each backend has its list; version N means the same tables on both. A database newer than this
+program stops the start with one line (an old program must not write into a schema it does
+not know). The caller holds the lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock)
+so N servers starting at once migrate once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer program."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    summary: str
+    sql: str
+
+
+class Target(Protocol):
+    def has_table(self, name: str) -> bool: ...
+    def value(self, sql: str) -> Any: ...
+    def script(self, sql: str) -> None: ...
+
+
+VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY, summary TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
+
+
+def current_version(db: Target) -> int:
+    if not db.has_table("schema_version"):
+        return 0
+    return int(db.value("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version") or 0)
+
+
+def apply_migrations(db: Target, migrations: list[Migration]) -> int:
+    """Apply what is missing, in order; returns the version the database is at now."""
+    newest = migrations[-1].version
+    current = current_version(db)
+    if current > newest:
+        raise SchemaTooNew(
+            f"the database schema is at version {current}, newer than this program's {newest}: upgrade the program"
+        )
+    db.script(VERSION_TABLE)
+    for migration in migrations:
+        if migration.version <= current:
+            continue
+        db.script(migration.sql)
+        summary = migration.summary.replace("'", "''")
+        db.script(
+            "INSERT INTO schema_version (version, summary, applied_at)"
+            f" VALUES ({int(migration.version)}, '{summary}', CAST(CURRENT_TIMESTAMP AS TEXT))"
+        )
+    return newest
+
+
+# PostgreSQL's tables mirror SQLite's column for column (TEXT timestamps in ISO form, INTEGER
+# flags, JSON kept as TEXT) so the runtime's SQL and the rows it gets back are the same on
+# both. `rowid` exists where the runtime orders by insertion (SQLite has it implicitly).
+POSTGRES_BASE = """
+CREATE TABLE organisations (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  kinds TEXT NOT NULL,
+  region TEXT NOT NULL,
+  supervisor_id TEXT REFERENCES organisations(id),
+  uscc TEXT,
+  authority INTEGER NOT NULL DEFAULT 0,
+  permitted INTEGER NOT NULL DEFAULT 0,
+  data TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX organisations_name ON organisations(name);
+
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  rowid BIGSERIAL,
+  kind TEXT NOT NULL,
+  role TEXT NOT NULL,
+  login_name TEXT NOT NULL UNIQUE,
+  id_number TEXT UNIQUE,
+  name TEXT NOT NULL,
+  mobile TEXT,
+  org_id TEXT REFERENCES organisations(id),
+  password_hash TEXT NOT NULL,
+  data TEXT NOT NULL DEFAULT '{}',
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT,
+  commitment_version TEXT,
+  commitment_at TEXT,
+  totp_secret TEXT,
+  totp_last_step BIGINT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX accounts_org ON accounts(org_id);
+
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_seen TEXT NOT NULL
+);
+CREATE INDEX sessions_account ON sessions(account_id);
+
+CREATE TABLE api_tokens (
+  token_hash TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX api_tokens_account ON api_tokens(account_id);
+
+CREATE TABLE captchas (
+  id TEXT PRIMARY KEY,
+  answer_hash TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX captchas_expires ON captchas(expires_at);
+
+CREATE TABLE login_attempts (
+  id BIGSERIAL PRIMARY KEY,
+  account_id TEXT,
+  account_text TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  at TEXT NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE INDEX login_attempts_ip ON login_attempts(ip, at);
+
+CREATE TABLE sms_codes (
+  id BIGSERIAL PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  mobile TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  tries INTEGER NOT NULL DEFAULT 0,
+  used INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sms_codes_account ON sms_codes(account_id);
+
+CREATE TABLE outbox (
+  id BIGSERIAL PRIMARY KEY,
+  mobile TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE declarations (
+  id TEXT PRIMARY KEY,
+  person_id TEXT NOT NULL REFERENCES accounts(id),
+  notice_id TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  schema_hash TEXT NOT NULL,
+  state TEXT NOT NULL,
+  holder_org_id TEXT REFERENCES organisations(id),
+  unit_id TEXT REFERENCES organisations(id),
+  series TEXT,
+  level TEXT,
+  chain TEXT NOT NULL DEFAULT '[]',
+  reached INTEGER NOT NULL DEFAULT -1,
+  state_since TEXT,
+  reopened TEXT,
+  certificate_no TEXT UNIQUE,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX declarations_holder ON declarations(holder_org_id, state);
+CREATE INDEX declarations_person ON declarations(person_id);
+
+CREATE TABLE sections (
+  declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE,
+  section_id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  error_count INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (declaration_id, section_id)
+);
+
+CREATE TABLE attachments (
+  id TEXT PRIMARY KEY,
+  declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE,
+  section_id TEXT NOT NULL,
+  row INTEGER,
+  kind TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  media_type TEXT NOT NULL,
+  uploaded_by TEXT NOT NULL REFERENCES accounts(id),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX attachments_declaration ON attachments(declaration_id);
+
+CREATE TABLE history (
+  id BIGSERIAL PRIMARY KEY,
+  declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE,
+  transition TEXT NOT NULL,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  org_id TEXT,
+  comment TEXT NOT NULL DEFAULT '',
+  sections TEXT,
+  at TEXT NOT NULL
+);
+CREATE INDEX history_declaration ON history(declaration_id, id);
+-- Append-only: no update ever, no delete while its declaration exists (the cascade of a
+-- deleted declaration runs after the declaration row is gone, so it may remove its history).
+CREATE FUNCTION history_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'UPDATE' OR EXISTS (SELECT 1 FROM declarations WHERE id = OLD.declaration_id) THEN
+    RAISE EXCEPTION 'history is append-only';
+  END IF;
+  RETURN OLD;
+END
+$fn$;
+CREATE TRIGGER history_append_only BEFORE UPDATE OR DELETE ON history
+  FOR EACH ROW EXECUTE FUNCTION history_append_only();
+
+CREATE TABLE permission_requests (
+  id TEXT PRIMARY KEY,
+  rowid BIGSERIAL,
+  org_id TEXT NOT NULL REFERENCES organisations(id),
+  region TEXT NOT NULL,
+  data TEXT NOT NULL,
+  state TEXT NOT NULL,
+  reasons TEXT NOT NULL DEFAULT '[]',
+  comment TEXT NOT NULL DEFAULT '',
+  decided_by TEXT,
+  created_at TEXT NOT NULL,
+  decided_at TEXT
+);
+CREATE INDEX permission_requests_org ON permission_requests(org_id);
+
+CREATE TABLE paths (
+  id TEXT PRIMARY KEY,
+  rowid BIGSERIAL,
+  org_id TEXT NOT NULL REFERENCES organisations(id),
+  series TEXT NOT NULL,
+  level TEXT NOT NULL,
+  upper_org_id TEXT NOT NULL REFERENCES organisations(id),
+  state TEXT NOT NULL,
+  comment TEXT NOT NULL DEFAULT '',
+  decided_by TEXT,
+  created_at TEXT NOT NULL,
+  decided_at TEXT
+);
+CREATE INDEX paths_org ON paths(org_id);
+CREATE INDEX paths_upper ON paths(upper_org_id);
+
+CREATE TABLE pending (
+  id_hash TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+
+CREATE TABLE audit (
+  id BIGSERIAL PRIMARY KEY,
+  actor_id TEXT,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}',
+  at TEXT NOT NULL
+);
+"""
+
+POSTGRES_MIGRATIONS = [Migration(1, "base tables", POSTGRES_BASE)]
