@@ -86,6 +86,8 @@ class PostgresStorage(TypedLookups):
             kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": int(connect_timeout)},
             check=psycopg_pool.ConnectionPool.check_connection,
             timeout=connect_timeout,
+            # a lost server is retried for a few seconds, then the next request starts afresh
+            reconnect_timeout=connect_timeout,
             open=False,
             name="zhicheng",
         )
@@ -111,7 +113,7 @@ class PostgresStorage(TypedLookups):
         ddl = re.sub(r"INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY", sql, flags=re.IGNORECASE)
         with self._connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            conn.execute(ddl)  # type: ignore[call-overload]
+            conn.execute(ddl)
 
     def tables(self) -> list[str]:
         rows = self.all("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")

@@ -1,4 +1,4 @@
-"""Fixtures for the committee stage: a real app on a real SQLite file, with declarations put
+"""Fixtures for the committee stage: a real app on a real database (SQLite and PostgreSQL), with declarations put
 into the needed state directly (the printed-documents helpers), plus the live services."""
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from runtime.clock import Clock
 
 
 @pytest.fixture
-def world(tmp_path: Path, clock: Clock) -> Iterator[World]:
-    app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock)
+def world(tmp_path: Path, clock: Clock, database: str | None) -> Iterator[World]:
+    app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock, database=database)
     with TestClient(app, base_url="http://testserver") as client:
-        yield World(client, tmp_path / "data" / "zhicheng.sqlite3")
+        yield World(client)
     app.state.services.storage.close()
 
 
@@ -46,11 +46,11 @@ def committee(world: World) -> str:
 
 
 @pytest.fixture
-def chain_world(tmp_path: Path, clock: Clock) -> Iterator[chain_helpers.World]:
+def chain_world(tmp_path: Path, clock: Clock, database: str | None) -> Iterator[chain_helpers.World]:
     """The review chain through the API: authorities' accounts, applicants, units, paths."""
-    app = create_app(ROOT / "build", tmp_path / "chain", dev=True, clock=clock)
+    app = create_app(ROOT / "build", tmp_path / "chain", dev=True, clock=clock, database=database)
     with TestClient(app, base_url="http://testserver") as client:
-        found = chain_helpers.World(client, app, tmp_path / "chain" / "zhicheng.sqlite3")
+        found = chain_helpers.World(client, app)
         found.seed_authorities()
         yield found
     app.state.services.storage.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import random
-import sqlite3
 from typing import Any
 
 import pytest
@@ -42,15 +41,14 @@ def seeded(world: World, svc: Any) -> dict[str, Any]:
 
 
 def sql_counts(world: World, by: str, where: str, params: tuple[Any, ...]) -> dict[str, int]:
-    """The expected numbers, counted straight from the database file."""
+    """The expected numbers, counted straight from the database."""
     column = {"series": "d.series", "level": "d.level", "region": "u.region", "state": "d.state"}[by]
-    with sqlite3.connect(world.db_path) as conn:
-        rows = conn.execute(
-            f"SELECT {column}, COUNT(*) FROM declarations d JOIN organisations u ON u.id = d.unit_id"
-            f" WHERE d.year = ? AND d.reached >= 0 AND {where} GROUP BY {column}",
-            (YEAR, *params),
-        ).fetchall()
-    return {str(value): int(n) for value, n in rows}
+    rows = world.db().execute(
+        f"SELECT {column} AS value, COUNT(*) AS n FROM declarations d JOIN organisations u ON u.id = d.unit_id"
+        f" WHERE d.year = ? AND d.reached >= 0 AND {where} GROUP BY {column}",
+        (YEAR, *params),
+    )
+    return {str(r["value"]): int(r["n"]) for r in rows}
 
 
 def api_counts(world: World, headers: dict[str, str], by: str, **filters: str) -> dict[str, int]:
