@@ -16,6 +16,7 @@ GUARDS = (
     "not_at_chain_end",
     "comment_given",
     "no_integrity_record",  # INT-1: the applicant has no integrity record in force
+    "unit_publicity_done",  # PUB-1: at the declaring unit, a finished publicity with its report form
 )
 PARAMETRISED_GUARDS = {"working_days": re.compile(r"^working_days:([1-9][0-9]?)$")}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.checks import printing
 from generator.errors import suggest
 from generator.model import Model
 
@@ -34,6 +35,7 @@ def check(model: Model) -> None:
             (certificates.get("revoke_by"), ("certificates", "revoke_by")),
             ((data.get("integrity") or {}).get("by"), ("integrity", "by")),
             ((data.get("statistics") or {}).get("by"), ("statistics", "by")),
+            ((data.get("unit_publicity") or {}).get("by"), ("unit_publicity", "by")),
         ):
             for i, role in enumerate(key or []):
                 ref("E381", role, roles, (*path, i), "role")
@@ -46,6 +48,18 @@ def check(model: Model) -> None:
             for key, known, what in (("series", series, "series"), ("levels", levels, "level")):
                 for j, value in enumerate(committee.get(key) or []):
                     ref("E382", value, known, ("committees", i, key, j), what)
+        known = printing.known_sources(model)
+        for i, item in enumerate((data.get("unit_publicity") or {}).get("fields") or []):
+            source = item.get("source") if isinstance(item, dict) else None
+            if source not in known:
+                project.diag(
+                    "E314",
+                    doc,
+                    ("unit_publicity", "fields", i, "source"),
+                    suggestion=suggest(source, known),
+                    name=source,
+                    known="",
+                )
     _check_calendar(model)
 
 

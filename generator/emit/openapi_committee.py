@@ -94,6 +94,59 @@ def paths(v: str) -> dict[str, Any]:
                 ok="201",
             ),
         },
+        f"{v}/unit-publicities": {
+            "get": _op("The declaring unit's publicities (PUB-1)", ("401", "403")),
+            "post": _op(
+                "Start the unit publicity of a series × level: its declarations enter the publicity step (PUB-1)",
+                ("400", "401", "403", "404", "415", "422"),
+                body={
+                    "type": "object",
+                    "required": ["series", "level"],
+                    "properties": {"series": {"type": "string"}, "level": {"type": "string"}},
+                },
+                ok="201",
+            ),
+        },
+        f"{v}/unit-publicities/{{id}}": {
+            "get": _op(
+                "The list published inside the unit, only the fields policy names, with objections (PUB-1)",
+                ("401", "404"),
+                params=[_path("id")],
+            ),
+        },
+        f"{v}/unit-publicities/{{id}}/objections": {
+            "post": _op(
+                "A real-name objection while the publicity runs, limited per person (PUB-1)",
+                ("400", "401", "404", "409", "415", "422", "429"),
+                params=[_path("id")],
+                body={
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {"text": {"type": "string"}, "declaration_id": {"type": "string"}},
+                },
+                ok="201",
+            ),
+        },
+        f"{v}/unit-publicities/{{id}}/end": {
+            "post": _op(
+                "End the publicity once its working days are over (PUB-1, PUB-3)",
+                ("401", "403", "404", "409"),
+                params=[_path("id")],
+            ),
+        },
+        f"{v}/unit-publicities/{{id}}/report-form": {
+            "post": _op(
+                "Upload the stamped 公示情况报告表 after the publicity ended (PUB-1)",
+                ("400", "401", "403", "404", "409", "413", "415", "422"),
+                params=[_path("id")],
+                body={
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                },
+                content="multipart/form-data",
+            ),
+        },
         f"{v}/statistics": {
             "get": _op(
                 "Counts of a notice year by one dimension, scoped by role and region (STAT-1)",

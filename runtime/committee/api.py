@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
-from runtime.committee import certificates, integrity, policy, responses, statistics
+from runtime.committee import certificates, integrity, policy, responses, statistics, unit_publicity
 from runtime.documents.spreadsheet import overview_xlsx
 from runtime.storage.rows import Account
 from runtime.web.http import HttpError, form_text, json_response, read_form, read_json, services
@@ -21,6 +21,11 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/certificates/{certificate_no}/revoke", revoke, methods=["POST"]),
         Route("/api/v1/integrity-records", integrity_records, methods=["GET", "POST"]),
         Route("/api/v1/me/integrity-records", my_integrity_records, methods=["GET"]),
+        Route("/api/v1/unit-publicities", unit_publicities, methods=["GET", "POST"]),
+        Route("/api/v1/unit-publicities/{id}", unit_publicity_detail, methods=["GET"]),
+        Route("/api/v1/unit-publicities/{id}/objections", unit_publicity_objection, methods=["POST"]),
+        Route("/api/v1/unit-publicities/{id}/end", unit_publicity_end, methods=["POST"]),
+        Route("/api/v1/unit-publicities/{id}/report-form", unit_publicity_report, methods=["POST"]),
         Route("/api/v1/statistics", statistics_counts, methods=["GET"]),
         Route("/api/v1/statistics/declarations", statistics_list, methods=["GET"]),
         Route("/api/v1/statistics.xlsx", statistics_xlsx, methods=["GET"]),
@@ -114,3 +119,53 @@ async def statistics_chart(request: Request) -> Response:
     svc = services(request)
     account, query = _statistics(request)
     return responses.svg(statistics.chart_svg(svc, statistics.counts(svc, account, query)))
+
+
+async def unit_publicities(request: Request) -> JSONResponse:
+    """PUB-1: GET the unit's publicities; POST `{series, level}` starts one."""
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "GET":
+        return json_response({"publicities": unit_publicity.of_unit(svc, account)})
+    body = await read_json(request)
+    body = body if isinstance(body, dict) else {}
+    started = unit_publicity.start(svc, account, body.get("series"), body.get("level"))
+    return json_response(unit_publicity.describe(svc, started), status=201)
+
+
+async def unit_publicity_detail(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    found = unit_publicity.load(svc, account, request.path_params["id"])
+    return json_response(unit_publicity.listing(svc, found))
+
+
+async def unit_publicity_objection(request: Request) -> JSONResponse:
+    svc = services(request)
+    account = require_account(request)
+    body = await read_json(request)
+    body = body if isinstance(body, dict) else {}
+    made = unit_publicity.object_to(
+        svc, account, request.path_params["id"], body.get("declaration_id"), body.get("text")
+    )
+    return json_response({k: made[k] for k in ("id", "declaration_id", "text", "created_at")}, status=201)
+
+
+async def unit_publicity_end(request: Request) -> JSONResponse:
+    svc = services(request)
+    return json_response(unit_publicity.end(svc, require_account(request), request.path_params["id"]))
+
+
+async def unit_publicity_report(request: Request) -> JSONResponse:
+    """The stamped report form as multipart `file`."""
+    svc = services(request)
+    account = require_account(request)
+    limit = int(policy.section(svc, "unit_publicity")["report_form"]["max_size_kb"]) * 1024 + 64 * 1024
+    form = await read_form(request, files=True, max_size=limit)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise HttpError(415, "unsupported_body", svc.bundle.text("unsupported_body"))
+    content = await upload.read()
+    return json_response(
+        unit_publicity.upload_report(svc, account, request.path_params["id"], upload.filename or "", content)
+    )

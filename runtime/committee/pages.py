@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.committee import certificates, integrity, policy, responses, statistics
+from runtime.committee import certificates, integrity, policy, responses, statistics, unit_publicity
 from runtime.documents.spreadsheet import overview_xlsx
 from runtime.storage.rows import Account
 from runtime.units.navigation import org_page, render_org
@@ -23,6 +23,10 @@ def routes() -> list[BaseRoute]:
         Route("/certificates/{certificate_no}/revoke", revoke, methods=["POST"]),
         Route("/integrity", integrity_page, methods=["GET", "POST"]),
         Route("/me/integrity", my_integrity, methods=["GET"]),
+        Route("/unit-publicity", unit_publicity_page, methods=["GET", "POST"]),
+        Route("/unit-publicity/mine", unit_publicity_mine, methods=["GET"]),
+        Route("/unit-publicity/{id}", unit_publicity_detail, methods=["GET"]),
+        Route("/unit-publicity/{id}/{action}", unit_publicity_action, methods=["POST"]),
         Route("/statistics", statistics_page, methods=["GET"]),
         Route("/statistics/list", statistics_list, methods=["GET"]),
         Route("/statistics.xlsx", statistics_xlsx, methods=["GET"]),
@@ -170,3 +174,86 @@ async def statistics_chart(request: Request) -> Response:
     svc = services(request)
     account, query = _statistics_query(request)
     return responses.svg(statistics.chart_svg(svc, statistics.counts(svc, account, query)))
+
+
+async def unit_publicity_page(request: Request) -> Response:
+    """PUB-1 at the declaring unit: its publicities and a form to start one."""
+    svc = services(request)
+    account = org_page(request)
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        form = await read_form(request)
+        check_csrf(request, form)
+        try:
+            started = unit_publicity.start(svc, account, form_text(form, "series"), form_text(form, "level"))
+        except HttpError as exc:
+            if exc.status in (401, 403, 404):
+                raise
+            status, context["error"] = exc.status, exc.message
+        else:
+            return redirect(f"/unit-publicity/{started['id']}")
+    return render_org(
+        request,
+        "committee_unit_publicity.html",
+        account,
+        status=status,
+        rows=unit_publicity.of_unit(svc, account),
+        series_options=[e["value"] for e in svc.bundle.entries("series")],
+        level_options=[e["value"] for e in svc.bundle.entries("levels")],
+        **context,
+    )
+
+
+async def unit_publicity_mine(request: Request) -> Response:
+    """A person's view: publicities running in the units they declared through."""
+    svc = services(request)
+    account = page_account(request, person=True)
+    return render(request, "committee_unit_publicity_mine.html", rows=unit_publicity.visible_to_person(svc, account))
+
+
+def _publicity_detail(request: Request, account: Account, status: int = 200, **context: Any) -> Response:
+    svc = services(request)
+    found = unit_publicity.load(svc, account, request.path_params["id"])
+    staff = account["kind"] == "organisation"
+    page = "committee_unit_publicity_detail.html"
+    listing = unit_publicity.listing(svc, found)
+    if staff:
+        return render_org(request, page, account, status=status, publicity=listing, staff=True, **context)
+    return render(request, page, status=status, publicity=listing, staff=False, **context)
+
+
+async def unit_publicity_detail(request: Request) -> Response:
+    account = page_account(request)
+    done = request.query_params.get("done") == "1"
+    flashes = [services(request).bundle.text("unit_publicity_object_saved")] if done else []
+    return _publicity_detail(request, account, flashes=flashes)
+
+
+async def unit_publicity_action(request: Request) -> Response:
+    """objections (anyone inside the unit, real name), end and report-form (the unit's staff)."""
+    svc = services(request)
+    account = page_account(request)
+    action = request.path_params["action"]
+    publicity_id = request.path_params["id"]
+    if action not in ("objections", "end", "report-form"):
+        raise HttpError(404, "not_found", svc.bundle.text("not_found"))
+    form = await read_form(request, files=action == "report-form", max_size=11 * 1024 * 1024)
+    check_csrf(request, form)
+    try:
+        if action == "objections":
+            unit_publicity.object_to(
+                svc, account, publicity_id, form_text(form, "declaration_id"), form_text(form, "text")
+            )
+        elif action == "end":
+            unit_publicity.end(svc, account, publicity_id)
+        else:
+            upload = form.get("file")
+            content = b"" if upload is None or isinstance(upload, str) else await upload.read()
+            name = "" if upload is None or isinstance(upload, str) else upload.filename or ""
+            unit_publicity.upload_report(svc, account, publicity_id, name, content)
+    except HttpError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        return _publicity_detail(request, account, status=exc.status, error=exc.message)
+    return redirect(f"/unit-publicity/{publicity_id}?done={'1' if action == 'objections' else '0'}")

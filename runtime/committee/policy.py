@@ -48,6 +48,9 @@ def issuer_name(svc: Services) -> str:
 def nav(svc: Services, account: Account) -> list[tuple[str, str]]:
     """The stage's entries of the organisation menu, by the roles committee.yaml names."""
     items = []
+    steps = {t["id"] for t in (svc.bundle.workflow.get("declaration") or {}).get("transitions") or []}
+    if "start_unit_publicity" in steps and account["role"] in roles(svc, "unit_publicity"):
+        items.append(("/unit-publicity", "nav_unit_publicity"))  # PUB-1, when the workflow has the step
     for href, block, key in (
         ("/certificates", "certificates", "nav_certificates"),
         ("/integrity", "integrity", "nav_integrity"),

@@ -40,6 +40,38 @@ CREATE TABLE IF NOT EXISTS integrity_records (
   created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS integrity_records_person ON integrity_records(person_id, ends);
+
+CREATE TABLE IF NOT EXISTS unit_publicities (
+  id TEXT PRIMARY KEY,
+  unit_id TEXT NOT NULL REFERENCES organisations(id),
+  series TEXT NOT NULL,
+  level TEXT NOT NULL,
+  starts_on TEXT NOT NULL,           -- local date the publicity started
+  working_days INTEGER NOT NULL,     -- the policy's days when it started
+  ended_at TEXT,
+  report_sha256 TEXT,                -- the stamped 公示情况报告表
+  report_name TEXT,
+  report_type TEXT,
+  created_by TEXT NOT NULL REFERENCES accounts(id),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS unit_publicities_unit ON unit_publicities(unit_id, created_at);
+
+CREATE TABLE IF NOT EXISTS unit_publicity_items (
+  publicity_id TEXT NOT NULL REFERENCES unit_publicities(id),
+  declaration_id TEXT NOT NULL REFERENCES declarations(id),
+  PRIMARY KEY (publicity_id, declaration_id)
+);
+CREATE INDEX IF NOT EXISTS unit_publicity_items_declaration ON unit_publicity_items(declaration_id);
+
+CREATE TABLE IF NOT EXISTS publicity_objections (
+  id TEXT PRIMARY KEY,
+  publicity_id TEXT NOT NULL REFERENCES unit_publicities(id),
+  declaration_id TEXT REFERENCES declarations(id),
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  text TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
 """
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.clock import iso, parse
-from runtime.committee import integrity, workdays
+from runtime.committee import integrity, publicity_guard, workdays
 from runtime.storage import dumps, loads
 from runtime.storage.rows import Account, Declaration
 from runtime.web.http import HttpError, Services
@@ -166,6 +166,8 @@ def _check_guard(
                     }
                 ],
             )
+    elif guard == "unit_publicity_done":
+        publicity_guard.refuse_unless_done(svc, dict(declaration), chain)
     elif guard == "no_integrity_record":
         integrity.refuse_if_recorded(svc, declaration["person_id"])
     elif guard == "at_chain_end":
