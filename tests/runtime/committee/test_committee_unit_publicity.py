@@ -55,7 +55,7 @@ def pub(tmp_path: Path) -> Iterator[World]:
     clock.freeze(INSIDE_WINDOW)
     app = create_app(tmp_path / "build", tmp_path / "data", dev=True, clock=clock, schemas_dir=schemas)
     with TestClient(app, base_url="http://testserver") as client:
-        world = World(client, app, tmp_path / "data" / "zhicheng.sqlite3")
+        world = World(client, app)
         world.seed_authorities()
         yield world
     app.state.services.storage.close()
