@@ -147,6 +147,80 @@ def paths(v: str) -> dict[str, Any]:
                 content="multipart/form-data",
             ),
         },
+        f"{v}/experts": {
+            "get": _op("The expert pool of the caller's committee organising unit (COM-1)", ("401", "403")),
+            "post": _op(
+                "Add an expert to the pool (COM-1)",
+                ("400", "401", "403", "415", "422"),
+                body={
+                    "type": "object",
+                    "required": ["name", "unit", "title_level"],
+                    "properties": {
+                        k: {"type": "string"} for k in ("name", "unit", "specialty", "title", "title_level", "mobile")
+                    },
+                },
+                ok="201",
+            ),
+        },
+        f"{v}/experts/import": {
+            "post": _op(
+                "Import experts from an XLSX list under the policy's column headers, all or nothing (COM-1)",
+                ("400", "401", "403", "413", "415", "422"),
+                body={
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                },
+                content="multipart/form-data",
+                ok="201",
+            ),
+        },
+        f"{v}/review-sessions": {
+            "get": _op("The office's review sessions with their draws (COM-2)", ("401", "403")),
+            "post": _op(
+                "Set up a session: declarations held here of one series × level, an odd number of experts (COM-2)",
+                ("400", "401", "403", "415", "422"),
+                body={
+                    "type": "object",
+                    "required": ["series", "level", "expert_count", "declaration_ids"],
+                    "properties": {
+                        "series": {"type": "string"},
+                        "level": {"type": "string"},
+                        "expert_count": {"type": "integer"},
+                        "declaration_ids": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                ok="201",
+            ),
+        },
+        f"{v}/review-sessions/{{id}}": {
+            "get": _op(
+                "A session: declarations, seed, the list drawn from, the drawn experts (COM-2)",
+                ("401", "403", "404"),
+                params=[_path("id")],
+            ),
+        },
+        f"{v}/review-sessions/{{id}}/conflicts": {
+            "post": _op(
+                "Record an expert's declared conflict with an applicant of the session (COM-2)",
+                ("400", "401", "403", "404", "415", "422"),
+                params=[_path("id")],
+                body={
+                    "type": "object",
+                    "required": ["expert_id", "declaration_id"],
+                    "properties": {k: {"type": "string"} for k in ("expert_id", "declaration_id", "reason")},
+                },
+                ok="201",
+            ),
+        },
+        f"{v}/review-sessions/{{id}}/draw": {
+            "post": _op(
+                "Draw the experts at random with a recorded seed, avoiding same-unit experts and conflicts;"
+                " 409 names how many are missing (COM-2)",
+                ("401", "403", "404", "409"),
+                params=[_path("id")],
+            ),
+        },
         f"{v}/statistics": {
             "get": _op(
                 "Counts of a notice year by one dimension, scoped by role and region (STAT-1)",

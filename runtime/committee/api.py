@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
-from runtime.committee import certificates, integrity, policy, responses, statistics, unit_publicity
+from runtime.committee import certificates, experts, integrity, policy, responses, statistics, unit_publicity
 from runtime.documents.spreadsheet import overview_xlsx
 from runtime.storage.rows import Account
 from runtime.web.http import HttpError, form_text, json_response, read_form, read_json, services
@@ -26,6 +26,12 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/unit-publicities/{id}/objections", unit_publicity_objection, methods=["POST"]),
         Route("/api/v1/unit-publicities/{id}/end", unit_publicity_end, methods=["POST"]),
         Route("/api/v1/unit-publicities/{id}/report-form", unit_publicity_report, methods=["POST"]),
+        Route("/api/v1/experts", experts_pool, methods=["GET", "POST"]),
+        Route("/api/v1/experts/import", experts_import, methods=["POST"]),
+        Route("/api/v1/review-sessions", review_sessions, methods=["GET", "POST"]),
+        Route("/api/v1/review-sessions/{id}", review_session, methods=["GET"]),
+        Route("/api/v1/review-sessions/{id}/conflicts", review_session_conflict, methods=["POST"]),
+        Route("/api/v1/review-sessions/{id}/draw", review_session_draw, methods=["POST"]),
         Route("/api/v1/statistics", statistics_counts, methods=["GET"]),
         Route("/api/v1/statistics/declarations", statistics_list, methods=["GET"]),
         Route("/api/v1/statistics.xlsx", statistics_xlsx, methods=["GET"]),
@@ -169,3 +175,66 @@ async def unit_publicity_report(request: Request) -> JSONResponse:
     return json_response(
         unit_publicity.upload_report(svc, account, request.path_params["id"], upload.filename or "", content)
     )
+
+
+async def _object(request: Request) -> dict[str, Any]:
+    body = await read_json(request)
+    return body if isinstance(body, dict) else {}
+
+
+async def experts_pool(request: Request) -> JSONResponse:
+    """COM-1: GET the office's pool; POST one expert `{name, unit, specialty, title, title_level, mobile}`."""
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "GET":
+        return json_response({"experts": experts.pool(svc, account)})
+    return json_response(experts.add(svc, account, await _object(request)), status=201)
+
+
+async def experts_import(request: Request) -> JSONResponse:
+    """COM-1: an XLSX list (multipart `file`) under the policy's column headers, all or nothing."""
+    svc = services(request)
+    account = require_account(request)
+    limit = int(policy.section(svc, "experts")["import_max_kb"]) * 1024 + 64 * 1024
+    form = await read_form(request, files=True, max_size=limit)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise HttpError(415, "unsupported_body", svc.bundle.text("unsupported_body"))
+    made = experts.import_xlsx(svc, account, await upload.read())
+    return json_response({"imported": len(made)}, status=201)
+
+
+async def review_sessions(request: Request) -> JSONResponse:
+    """COM-2: GET the office's sessions; POST `{series, level, expert_count, declaration_ids}`."""
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "GET":
+        return json_response({"sessions": experts.sessions(svc, account)})
+    body = await _object(request)
+    session = experts.create_session(
+        svc, account, body.get("series"), body.get("level"), body.get("expert_count"), body.get("declaration_ids")
+    )
+    return json_response(experts.describe(svc, session), status=201)
+
+
+async def review_session(request: Request) -> JSONResponse:
+    svc = services(request)
+    session = experts.load_session(svc, require_account(request), request.path_params["id"])
+    return json_response(experts.describe(svc, session))
+
+
+async def review_session_conflict(request: Request) -> JSONResponse:
+    """COM-2: an expert's declared conflict with one applicant of the session `{expert_id, declaration_id, reason}`."""
+    svc = services(request)
+    account = require_account(request)
+    body = await _object(request)
+    experts.declare_conflict(
+        svc, account, request.path_params["id"], body.get("expert_id"), body.get("declaration_id"), body.get("reason")
+    )
+    return json_response({"ok": True}, status=201)
+
+
+async def review_session_draw(request: Request) -> JSONResponse:
+    """COM-2: the random draw with its recorded seed; 409 naming how many experts are missing."""
+    svc = services(request)
+    return json_response(experts.draw(svc, require_account(request), request.path_params["id"]))

@@ -72,6 +72,54 @@ CREATE TABLE IF NOT EXISTS publicity_objections (
   text TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS experts (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organisations(id),  -- the committee organising unit's pool
+  name TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  specialty TEXT NOT NULL DEFAULT '',
+  title TEXT NOT NULL DEFAULT '',
+  title_level TEXT NOT NULL,
+  mobile TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS experts_org ON experts(org_id, active);
+
+CREATE TABLE IF NOT EXISTS review_sessions (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organisations(id),
+  series TEXT NOT NULL,
+  level TEXT NOT NULL,
+  expert_count INTEGER NOT NULL,
+  seed TEXT,                         -- the draw's seed, so it can be re-checked (COM-2)
+  eligible TEXT,                     -- JSON: the expert ids the draw chose from, in order
+  drawn_at TEXT,
+  created_by TEXT NOT NULL REFERENCES accounts(id),
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS session_declarations (
+  session_id TEXT NOT NULL REFERENCES review_sessions(id),
+  declaration_id TEXT NOT NULL REFERENCES declarations(id),
+  PRIMARY KEY (session_id, declaration_id)
+);
+
+CREATE TABLE IF NOT EXISTS session_experts (
+  session_id TEXT NOT NULL REFERENCES review_sessions(id),
+  expert_id TEXT NOT NULL REFERENCES experts(id),
+  position INTEGER NOT NULL,
+  PRIMARY KEY (session_id, expert_id)
+);
+
+CREATE TABLE IF NOT EXISTS expert_conflicts (
+  expert_id TEXT NOT NULL REFERENCES experts(id),
+  declaration_id TEXT NOT NULL REFERENCES declarations(id),
+  reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (expert_id, declaration_id)
+);
 """
 
 
