@@ -126,8 +126,20 @@ async def receive_upload(
     check: Callable[[Request, FormData], None] | None = None,
 ) -> dict[str, Any]:
     """Shared by the page and the API: the multipart body checked field by field."""
-    limit = max((u["max_size_kb"] for f in svc.bundle.declaration_sections() for u in f.uploads), default=10240)
-    form = await read_form(request, files=True, max_size=limit * 1024 + 64 * 1024)
+    specs = [u for f in svc.bundle.declaration_sections() for u in f.uploads]
+    largest = max(specs, key=lambda u: int(u["max_size_kb"]), default=None)
+    limit = int(largest["max_size_kb"]) if largest else 10240
+    try:
+        form = await read_form(request, files=True, max_size=limit * 1024 + 64 * 1024)
+    except HttpError as error:
+        if error.code != "body_too_large":
+            raise
+        # the body is refused before its fields are read: name the limits of the kind the page
+        # asked for (its query), else the largest there is
+        asked = _asked_spec(svc, request) or largest
+        raise uploads.refusal(
+            svc, 413, "file_too_large", asked, limit=(asked or {}).get("max_size_kb", limit)
+        ) from error
     if check is not None:
         check(request, form)
     section_id = form.get("section_id")
@@ -163,6 +175,11 @@ async def receive_upload(
         content=content,
         spec=spec,
     )
+
+
+def _asked_spec(svc: Services, request: Request) -> dict[str, Any] | None:
+    section = svc.bundle.sections.get("declaration", {}).get(request.query_params.get("section", ""))
+    return section.upload(request.query_params.get("kind", "")) if section is not None else None
 
 
 async def download(request: Request) -> Response:

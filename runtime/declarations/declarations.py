@@ -11,7 +11,7 @@ from typing import Any
 
 from runtime.bundle import Form
 from runtime.clock import iso
-from runtime.declarations import rules
+from runtime.declarations import rules, unit_names
 from runtime.paths import routing
 from runtime.review import workflow
 from runtime.storage import dumps, loads
@@ -130,10 +130,23 @@ def check(svc: Services, form: Form, document: Any, year: int) -> list[Error]:
         if field["type"] == "org" and value not in (None, "") and _unit_id(svc, value) is None:
             path = f"/{field['id']}"
             if not any(e.path == path for e in errors):
-                errors.append(
-                    Error(path, "unit_not_permitted", svc.bundle.text("unit_not_permitted"), field.get("rule", ""))
-                )
+                code, message = unit_refusal(svc, value)
+                errors.append(Error(path, code, message, field.get("rule", "")))
     return errors
+
+
+def unit_refusal(svc: Services, value: Any) -> tuple[str, str]:
+    """Why a typed declaring unit is refused: a registered unit without permission, or a name that
+    matches no permitted unit — then the closest permitted names, so a typo is easy to fix."""
+    text = str(value)[:64]
+    if svc.storage.one("SELECT 1 AS x FROM organisations WHERE id = ? OR name = ?", (text, text)):
+        return "unit_not_permitted", svc.bundle.text("unit_not_permitted")
+    message = svc.bundle.text("unit_not_found", name=text)
+    close = unit_names.close_names(svc, text)
+    if close:
+        names = svc.bundle.text("list_separator").join(close)
+        message += svc.bundle.text("message_separator") + svc.bundle.text("unit_suggestions", names=names)
+    return "unit_not_found", message
 
 
 def _blocking(errors: list[Error]) -> list[Error]:
@@ -257,17 +270,22 @@ def _keep_frozen_and_system(
 
 
 def all_errors(svc: Services, declaration: Declaration) -> list[dict[str, Any]]:
-    """Every blocking error of every section, paths prefixed by the section (DEC-18), then
+    """Every blocking error of every section, paths prefixed by the section (DEC-18), every upload
+    the policy marks required that is missing (per section, or per row for per-row kinds), then
     the rules across sections (ELIG-2, DEC-20) and the eligibility table (ELIG-1)."""
     stored = sections(svc, declaration["id"])
+    files = svc.storage.all(
+        "SELECT section_id, kind, row FROM attachments WHERE declaration_id = ?", (declaration["id"],)
+    )
     result: list[dict[str, Any]] = []
     documents = {}
     for form in svc.bundle.declaration_sections():
         document = (stored.get(form.id) or {}).get("data") or {}
         documents[form.id] = document
-        for error in _blocking(check(svc, form, document, int(declaration["year"]))):
-            item = error.as_dict()
-            item["path"] = f"/sections/{form.id}{error.path}"
+        found = [error.as_dict() for error in _blocking(check(svc, form, document, int(declaration["year"])))]
+        found += missing_uploads(svc, form, document, [f for f in files if f["section_id"] == form.id])
+        for item in found:
+            item["path"] = f"/sections/{form.id}{item['path']}"
             item["section"] = form.id
             result.append(item)
     result.extend(e for e in rules.errors(svc, declaration, documents) if e["severity"] == "error")
@@ -278,21 +296,92 @@ def all_errors(svc: Services, declaration: Declaration) -> list[dict[str, Any]]:
     return result
 
 
-def submit(svc: Services, declaration: Declaration, account: Account) -> Declaration:
-    """submit (DEC-18): the workflow's submit step, with the chain worked out now."""
+def missing_uploads(
+    svc: Services, form: Form, document: dict[str, Any], files: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The required uploads of one section not yet given: a per-row kind needs one file per row."""
+    result = []
+    for spec in form.uploads:
+        if not spec.get("required"):
+            continue
+        rule = spec.get("rule") or form.compiled.get("rule", "")
+        kinds = [f for f in files if f["kind"] == spec["kind"]]
+        if not spec.get("per_row"):
+            if not kinds:
+                message = svc.bundle.text("upload_required", title=spec["title"])
+                result.append(
+                    {"path": f"/uploads/{spec['kind']}", "code": "upload_required", "message": message, "rule": rule}
+                )
+            continue
+        rows = {f["row"] for f in kinds}
+        for index, _row in enumerate(document.get("rows") or []):
+            if index not in rows:
+                message = svc.bundle.text("upload_required_row", title=spec["title"], row=index + 1)
+                result.append(
+                    {
+                        "path": f"/uploads/{spec['kind']}/{index}",
+                        "code": "upload_required",
+                        "message": message,
+                        "rule": rule,
+                    }
+                )
+    return result
+
+
+def touched_sections(svc: Services, declaration: Declaration) -> set[str]:
+    """Sections holding anything the applicant gave: a value the system did not set, or a file."""
+    stored = sections(svc, declaration["id"])
+    result = {
+        str(row["section_id"])
+        for row in svc.storage.all(
+            "SELECT DISTINCT section_id FROM attachments WHERE declaration_id = ?", (declaration["id"],)
+        )
+    }
+    for form in svc.bundle.declaration_sections():
+        document = (stored.get(form.id) or {}).get("data") or {}
+        system = system_values(svc, form, {}, int(declaration["year"]))
+        if any(_given(v) for k, v in document.items() if k not in system):
+            result.add(form.id)
+    return result
+
+
+def _given(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_given(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_given(v) for v in value)
+    return value not in (None, "")
+
+
+def submit_plan(svc: Services, declaration: Declaration, account: Account) -> list[str]:
+    """What 确定申报 would do now, without doing it (DEC-18): the chain of organisation ids it
+    would travel, or the HttpError it would fail with. The confirmation page shows the one, and
+    offers no confirm button on the other (issue 16)."""
     step = workflow.transition(svc, "submit") or {}
     if declaration["state"] not in step.get("from", []) or not workflow.holds(declaration, account):
         raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))  # e.g. submitted twice
+    if "notice_open" in (step.get("guards") or []) and not workflow.notice_is_open(svc, declaration["notice_id"]):
+        raise HttpError(409, "outside_window", svc.bundle.text("outside_window"))
     errors = all_errors(svc, declaration)
-    context: dict[str, Any] = {"section_errors": errors}
-    if not errors and declaration["unit_id"]:
-        unit = svc.storage.organisation(declaration["unit_id"])
-        try:
-            if unit is None:
-                raise routing.NoPath("no_region")
-            context["chain"] = routing.chain_for(svc, unit, declaration["series"] or "", declaration["level"] or "")
-        except routing.NoPath as exc:
-            raise HttpError(409, "no_route", svc.bundle.text("no_route")) from exc
+    if errors:
+        raise HttpError(422, "validation_failed", svc.bundle.text("validation_failed"), errors=errors)
+    if not declaration["unit_id"]:
+        return []
+    unit = svc.storage.organisation(declaration["unit_id"])
+    try:
+        if unit is None:
+            raise routing.NoPath("no_region")
+        return routing.chain_for(svc, unit, declaration["series"] or "", declaration["level"] or "")
+    except routing.NoPath as exc:
+        raise HttpError(409, "no_route", svc.bundle.text("no_route")) from exc
+
+
+def submit(svc: Services, declaration: Declaration, account: Account) -> Declaration:
+    """submit (DEC-18): the workflow's submit step, with the chain worked out now."""
+    chain = submit_plan(svc, declaration, account)
+    context: dict[str, Any] = {"section_errors": []}
+    if chain:
+        context["chain"] = chain
     with svc.storage.transaction():
         fresh = svc.storage.declaration(declaration["id"])
         assert fresh is not None

@@ -33,7 +33,7 @@ def routes() -> list[BaseRoute]:
         Route("/declarations/{id}", overview, methods=["GET"]),
         Route("/declarations/{id}/sections/{section_id}", section, methods=["GET", "POST"]),
         Route("/declarations/{id}/attachments", upload, methods=["POST"]),
-        Route("/declarations/{id}/submit", submit, methods=["POST"]),
+        Route("/declarations/{id}/submit", submit, methods=["GET", "POST"]),
         Route("/attachments/{attachment_id}", download, methods=["GET"]),
         Route("/units/search", unit_search, methods=["GET"]),
     ]
@@ -58,11 +58,19 @@ async def new_declaration(request: Request) -> Response:
 
 
 def _overview_context(svc: Services, declaration: Declaration, account: Account) -> dict[str, Any]:
-    """The sections with how many errors each has now (the same check as submit)."""
+    """The sections with their true state now — 未填写 / 有错误 (n) / 已完成 — from the same check
+    as submit, required uploads included (issue 16)."""
     editable = workflow.editable_sections(svc, declaration, account) or []
     counts = Counter(e["section"] for e in declarations.all_errors(svc, declaration))
+    touched = declarations.touched_sections(svc, declaration)
     items = [
-        {"id": form.id, "title": form.title, "errors": counts[form.id], "editable": form.id in editable}
+        {
+            "id": form.id,
+            "title": form.title,
+            "errors": counts[form.id],
+            "editable": form.id in editable,
+            "state": "errors" if counts[form.id] else ("done" if form.id in touched else "empty"),
+        }
         for form in svc.bundle.declaration_sections()
     ]
     return {
@@ -161,7 +169,9 @@ def _upload_error(svc: Services, request: Request) -> str | None:
     if not code or code not in svc.bundle.api_messages:
         return None
     limit = request.query_params.get("limit", "")
-    return svc.bundle.text(code, limit=limit if limit.isdigit() and len(limit) <= 7 else "")
+    section = svc.bundle.sections.get("declaration", {}).get(request.path_params.get("section_id", ""))
+    spec = section.upload(request.query_params.get("kind", "")) if section is not None else None
+    return uploads.refusal(svc, 400, code, spec, limit=limit if limit.isdigit() and len(limit) <= 7 else "").message
 
 
 def _section_page(
@@ -213,21 +223,33 @@ async def upload(request: Request) -> Response:
         section_id = request.query_params.get("section", "")
         if section_id not in svc.bundle.sections.get("declaration", {}):
             section_id = declarations.HEADER
+        kind = request.query_params.get("kind", "")
         query = urlencode(
-            {"upload_error": error.code, **({"limit": error.extra["limit"]} if "limit" in error.extra else {})}
+            {
+                "upload_error": error.code,
+                **({"kind": kind} if kind.isidentifier() and len(kind) <= 64 else {}),
+                **({"limit": error.extra["limit"]} if "limit" in error.extra else {}),
+            }
         )
         return redirect(f"/declarations/{declaration['id']}/sections/{section_id}?{query}#uploads")
     return redirect(f"/declarations/{declaration['id']}/sections/{attachment['section_id']}#uploads")
 
 
 async def submit(request: Request) -> Response:
+    """确定申报 through a confirmation page (DEC-18, issue 16): GET (or a POST without `confirmed`)
+    shows what will be sent and to whom, or why it cannot be; only a confirmed POST submits."""
     svc = services(request)
     account = applicant(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
-    form = await read_form(request)
-    check_csrf(request, form)
+    confirmed = False
+    if request.method == "POST":
+        form = await read_form(request)
+        check_csrf(request, form)
+        confirmed = form.get("confirmed") == "1"
     try:
-        declarations.submit(svc, declaration, account)
+        chain = declarations.submit_plan(svc, declaration, account)
+        if confirmed:
+            declarations.submit(svc, declaration, account)
     except HttpError as error:
         if error.status not in (409, 422):
             raise
@@ -240,6 +262,8 @@ async def submit(request: Request) -> Response:
             submit_errors=error.errors or [],
             **context,
         )
+    if not confirmed:
+        return render(request, "confirm_submit.html", **_confirm_context(svc, declaration, account, chain))
     fresh = declarations.load(svc, declaration["id"], account)
     return render(
         request,
@@ -247,6 +271,23 @@ async def submit(request: Request) -> Response:
         flashes=[svc.bundle.text("submitted")],
         **_overview_context(svc, fresh, account),
     )
+
+
+def _confirm_context(svc: Services, declaration: Declaration, account: Account, chain: list[str]) -> dict[str, Any]:
+    names = {
+        row["id"]: row["name"]
+        for row in (svc.storage.one("SELECT id, name FROM organisations WHERE id = ?", (org_id,)) for org_id in chain)
+        if row is not None
+    }
+    files = Counter(a["section_id"] for a in uploads.for_declaration(svc, declaration["id"]))
+    header = declarations.sections(svc, declaration["id"]).get(declarations.HEADER, {}).get("data") or {}
+    return {
+        **_overview_context(svc, declaration, account),
+        "receiver": names.get(chain[0], "") if chain else "",
+        "upward": [names[o] for o in chain[1:] if o in names],
+        "files": files,
+        "header": header,
+    }
 
 
 async def download(request: Request) -> Response:

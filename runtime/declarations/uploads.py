@@ -16,6 +16,7 @@ from typing import Any
 
 from runtime.clock import iso
 from runtime.storage.rows import Account, Declaration
+from runtime.web.forms import upload_limits_text
 from runtime.web.http import HttpError, Services
 
 MAGIC = {
@@ -48,6 +49,19 @@ def files_dir(svc: Services) -> Path:
     return root
 
 
+def limits_text(svc: Services, spec: dict[str, Any]) -> str:
+    return upload_limits_text(svc, spec)
+
+
+def refusal(svc: Services, status: int, code: str, spec: dict[str, Any] | None, **values: Any) -> HttpError:
+    """An upload refused: the reason, then every limit of that kind of upload (issue 16), so the
+    applicant knows what to send instead."""
+    message = svc.bundle.text(code, **values)
+    if spec is not None:
+        message = message + svc.bundle.text("message_separator") + limits_text(svc, spec)
+    return HttpError(status, code, message, extra={k: str(v) for k, v in values.items() if k == "limit"})
+
+
 def store(
     svc: Services,
     declaration: Declaration,
@@ -61,17 +75,12 @@ def store(
     spec: dict[str, Any],
 ) -> dict[str, Any]:
     if not content:
-        raise HttpError(422, "empty_file", svc.bundle.text("empty_file"))
+        raise refusal(svc, 422, "empty_file", spec)
     detected = sniff(content)
     if detected is None or detected not in spec["types"]:
-        raise HttpError(415, "unsupported_file_type", svc.bundle.text("unsupported_file_type"))
+        raise refusal(svc, 415, "unsupported_file_type", spec)
     if len(content) > int(spec["max_size_kb"]) * 1024:
-        raise HttpError(
-            413,
-            "file_too_large",
-            svc.bundle.text("file_too_large", limit=spec["max_size_kb"]),
-            extra={"limit": spec["max_size_kb"]},
-        )
+        raise refusal(svc, 413, "file_too_large", spec, limit=spec["max_size_kb"])
     sha = hashlib.sha256(content).hexdigest()
     target = files_dir(svc) / sha[:2] / sha
     if not target.exists():
@@ -99,12 +108,7 @@ def store(
             (declaration["id"], section_id, kind, row, row),
         )
         if count and count["n"] >= int(spec["max_files"]):
-            raise HttpError(
-                409,
-                "too_many_files",
-                svc.bundle.text("too_many_files", limit=spec["max_files"]),
-                extra={"limit": spec["max_files"]},
-            )
+            raise refusal(svc, 409, "too_many_files", spec, limit=spec["max_files"])
         svc.storage.insert("attachments", attachment)
     return attachment
 

@@ -34,18 +34,22 @@ def _choices(svc: Services) -> dict[str, Any]:
     }
 
 
-def _uppers(svc: Services, account: Account, series: str, level: str) -> list[Organisation]:
-    """The organisations this one may ask (shown once series and level are chosen)."""
+def _uppers(svc: Services, account: Account, series: str, level: str) -> tuple[list[Organisation], str]:
+    """The organisations this one may ask (shown once series and level are chosen), or why there
+    is none: an empty routing-table cell, the end of the chain (PATH-3; issue 16)."""
     if not series or not level:
-        return []
+        return [], ""
     try:
-        return paths.allowed_uppers(svc, units.account_org(svc, account), series, level)
-    except routing.NoPath:
-        return []
+        found = paths.allowed_uppers(svc, units.account_org(svc, account), series, level)
+    except routing.NoPath as exc:
+        code = "path_empty_cell" if exc.reason == "empty_cell" else paths.NO_PATH_MESSAGES.get(exc.reason, "no_route")
+        return [], svc.bundle.text(code, series=series, level=level)
+    return found, "" if found else svc.bundle.text("path_no_upper", series=series, level=level)
 
 
 def _page(request: Request, account: Account, doc: dict[str, Any], status: int = 200, **context: Any) -> Response:
     svc = services(request)
+    uppers, no_upper = _uppers(svc, account, doc.get("series", ""), doc.get("level", ""))
     return render_org(
         request,
         "paths.html",
@@ -54,7 +58,8 @@ def _page(request: Request, account: Account, doc: dict[str, Any], status: int =
         form=svc.bundle.forms[paths.FORM],
         doc=doc,
         lists=paths.list_paths(svc, account),
-        uppers=_uppers(svc, account, doc.get("series", ""), doc.get("level", "")),
+        uppers=uppers,
+        no_upper=no_upper,
         **_choices(svc),
         **context,
     )

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.declarations import declarations, uploads
-from runtime.review import review, workflow
+from runtime.review import offers, review, workflow
 from runtime.storage.rows import Account, Declaration
 from runtime.units.navigation import org_page, render_org
 from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, services
@@ -53,9 +53,8 @@ def _detail(
 ) -> Response:
     svc = services(request)
     person = svc.storage.one("SELECT name FROM accounts WHERE id = ?", (declaration["person_id"],)) or {}
-    steps = [
-        {**t, "needs_sections": bool(t.get("reopen_sections"))} for t in workflow.available(svc, declaration, account)
-    ]
+    offered, notes = offers.review_steps(svc, declaration, account)
+    steps = [{**t, "needs_sections": bool(t.get("reopen_sections"))} for t in offered]
     return render_org(
         request,
         "review_declaration.html",
@@ -67,6 +66,7 @@ def _detail(
         attachments=uploads.for_declaration(svc, declaration["id"]),
         history=review.history(svc, declaration["id"]),
         steps=steps,
+        notes=notes,
         section_choices=[{"id": f.id, "title": f.title} for f in svc.bundle.declaration_sections()],
         **context,
     )
@@ -133,12 +133,19 @@ async def reports_page(request: Request) -> Response:
     rows = (
         review.reportable(svc, account, query["series"], query["level"]) if query["series"] and query["level"] else []
     )
+    notes: list[dict[str, str]] = []
+    for row in rows:
+        note = offers.report_note(svc, row["_row"])
+        row["can_report"] = note is None
+        if note is not None and note not in notes:
+            notes.append(note)
     return render_org(
         request,
         "reports.html",
         account,
         status=status,
         rows=rows,
+        notes=notes,
         query=query,
         error=error,
         flashes=flashes,

@@ -149,8 +149,10 @@ def queue(
     level: str = "",
     state: str = "",
     held_only: bool = False,
+    with_row: bool = False,
 ) -> list[dict[str, Any]]:
-    """Declarations the organisation holds or has held, with the applicant's name."""
+    """Declarations the organisation holds or has held, with the applicant's name (and with_row,
+    the stored row under `_row`, for the guards a page asks before offering a step)."""
     _organisation(svc, account)
     rows = svc.storage.all(
         "SELECT d.*, a.name AS person_name FROM declarations d JOIN accounts a ON a.id = d.person_id"
@@ -170,7 +172,10 @@ def queue(
             or (state and row["state"] != state)
         ):
             continue
-        result.append({**declarations.summary(svc, row), "person_name": raw["person_name"]})
+        item = {**declarations.summary(svc, row), "person_name": raw["person_name"]}
+        if with_row:
+            item["_row"] = row
+        result.append(item)
     return result
 
 
@@ -179,7 +184,7 @@ def reportable(svc: Services, account: Account, series: str, level: str) -> list
     step = workflow.transition(svc, REPORT) or {}
     return [
         row
-        for row in queue(svc, account, series=series, level=level, held_only=True)
+        for row in queue(svc, account, series=series, level=level, held_only=True, with_row=True)
         if row["state"] in (step.get("from") or [])
     ]
 

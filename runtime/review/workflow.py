@@ -143,7 +143,6 @@ def _check_guard(
     context: dict[str, Any],
 ) -> None:
     """Each guard failing says why, with messages.yaml's text."""
-    holder = declaration["holder_org_id"]
     if guard == "notice_open":
         if not notice_is_open(svc, declaration["notice_id"]):
             raise HttpError(409, "outside_window", svc.bundle.text("outside_window"))
@@ -170,22 +169,10 @@ def _check_guard(
         publicity_guard.refuse_unless_done(svc, dict(declaration), chain)
     elif guard == "no_integrity_record":
         integrity.refuse_if_recorded(svc, declaration["person_id"])
-    elif guard == "at_chain_end":
-        if not chain or holder != chain[-1]:
-            raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))
-    elif guard == "not_at_chain_end":
-        if not chain or holder == chain[-1]:
-            raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))
-    elif guard == "path_approved":
-        position = chain.index(holder) if holder in chain else -1
-        upper = chain[position + 1] if 0 <= position < len(chain) - 1 else None
-        approved = upper is not None and svc.storage.one(
-            "SELECT 1 AS x FROM paths WHERE org_id = ? AND upper_org_id = ? AND series = ? AND level = ?"
-            " AND state = 'approved'",
-            (holder, upper, declaration["series"], declaration["level"]),
-        )
-        if not approved:
-            raise HttpError(409, "no_path", svc.bundle.text("no_path"))
+    elif guard in STANDING_GUARDS:
+        code = standing_guard_failure(svc, guard, declaration, chain)
+        if code is not None:
+            raise HttpError(409, code, svc.bundle.text(code))
     else:
         match = PARAMETRISED_GUARDS["working_days"].match(guard)
         if match is None:
@@ -193,6 +180,28 @@ def _check_guard(
         since = parse(declaration["state_since"] or declaration["updated_at"]).date()
         if workdays.between(svc, since, svc.clock.today()) < int(match.group(1)):
             raise HttpError(409, "too_early", svc.bundle.text("too_early", days=match.group(1)))
+
+
+# Guards that read only stored facts (no comment, no section errors): a page can ask them before
+# offering a button, so it never shows a step that would fail (issue 16, "honest buttons").
+STANDING_GUARDS = ("at_chain_end", "not_at_chain_end", "path_approved")
+
+
+def standing_guard_failure(svc: Services, guard: str, declaration: Declaration, chain: list[str]) -> str | None:
+    """The message code of a standing guard that fails now, or None when it passes."""
+    holder = declaration["holder_org_id"]
+    if guard == "at_chain_end":
+        return None if chain and holder == chain[-1] else "conflict_state"
+    if guard == "not_at_chain_end":
+        return None if chain and holder != chain[-1] else "conflict_state"
+    position = chain.index(holder) if holder in chain else -1
+    upper = chain[position + 1] if 0 <= position < len(chain) - 1 else None
+    approved = upper is not None and svc.storage.one(
+        "SELECT 1 AS x FROM paths WHERE org_id = ? AND upper_org_id = ? AND series = ? AND level = ?"
+        " AND state = 'approved'",
+        (holder, upper, declaration["series"], declaration["level"]),
+    )
+    return None if approved else "no_path"
 
 
 def notice(svc: Services, notice_id: str) -> dict[str, Any] | None:

@@ -53,6 +53,18 @@ def install_template_helpers(svc: Services) -> None:
     env.globals["display_value"] = display_value
     env.filters["anchor"] = anchor
     env.globals["org_label"] = lambda value: org_label(svc, value)
+    env.globals["upload_limits"] = lambda spec: upload_limits_text(svc, spec)
+
+
+def upload_limits_text(svc: Services, spec: dict[str, Any]) -> str:
+    """The limits of one kind of upload as people read them: types, size per file, how many."""
+    size_mb = int(spec["max_size_kb"]) / 1024
+    return svc.bundle.text(
+        "upload_limits",
+        types=svc.bundle.text("list_separator").join(str(t).upper() for t in spec["types"]),
+        size=f"{size_mb:g}",
+        count=spec["max_files"],
+    )
 
 
 def org_label(svc: Services, value: Any) -> str:

@@ -61,6 +61,11 @@ class World:
     data_dir: Path
     count: list[int] = field(default_factory=lambda: [0])
 
+    @property
+    def svc(self) -> Any:
+        """The app's services: policy texts and limits come from its build/, never restated."""
+        return self.client.app.state.services  # type: ignore[attr-defined]
+
     def db(self) -> Db:
         return Db(self.client.app.state.services.storage)  # type: ignore[attr-defined]
 

@@ -95,10 +95,16 @@ def test_a_submitted_declaration_is_read_only(world: World, applicant: Applicant
 def test_a_unit_without_permission_cannot_be_chosen(world: World, applicant: Applicant) -> None:
     unpermitted = world.unit("威海市未授权档案单位", permitted=0)
     declaration_id = applicant.new_declaration()
-    for unit in (unpermitted, "weihai_hrss", "威海市测试档案服务中心"):  # not permitted, an authority, a name
+    # not permitted, an authority, a name that no unit has
+    cases = (
+        (unpermitted, "unit_not_permitted"),
+        ("weihai_hrss", "unit_not_permitted"),
+        ("不存在的单位", "unit_not_found"),
+    )
+    for unit, code in cases:
         response = applicant.save(declaration_id, "header", valid_sections(unit)["header"])
         assert response.status_code == 422
-        assert [(e["path"], e["code"]) for e in response.json()["errors"]] == [("/unit", "unit_not_permitted")]
+        assert [(e["path"], e["code"]) for e in response.json()["errors"]] == [("/unit", code)]
 
 
 def test_a_unit_that_lost_its_permission_cannot_receive_the_declaration(
@@ -149,8 +155,11 @@ def test_the_pages_submit_and_then_show_the_declaration_read_only(
     client = world.page_client()
     world.page_login(client, "applicant1")
     overview = client.get(f"/declarations/{filled}")
-    assert overview.text.count("已完成") == 12 and "待修改" not in overview.text
-    done = client.post(f"/declarations/{filled}/submit", data={"csrf_token": csrf_of(overview.text)})
+    assert 'data-state="errors"' not in overview.text and 'data-state="done"' in overview.text
+    confirm = client.get(f"/declarations/{filled}/submit")
+    assert confirm.status_code == 200 and 'id="confirm-submit-button"' in confirm.text
+    assert world.one("SELECT state FROM declarations WHERE id = ?", (filled,))["state"] == "draft"  # not yet
+    done = client.post(f"/declarations/{filled}/submit", data={"csrf_token": csrf_of(confirm.text), "confirmed": "1"})
     assert done.status_code == 200
     assert "申报数据已提交" in done.text and "待审核" in done.text and 'id="submit-declaration"' not in done.text
     section = client.get(f"/declarations/{filled}/sections/header")
