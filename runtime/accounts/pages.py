@@ -14,6 +14,7 @@ from runtime.accounts import accounts, totp
 from runtime.accounts.api import agree, update_basic_info
 from runtime.accounts.captcha import check_captcha, new_captcha
 from runtime.accounts.sessions import SESSION_COOKIE, end_session, set_session_cookie, start_session
+from runtime.declarations import lapsed
 from runtime.web.forms import errors_by_path, page_account, redirect
 from runtime.web.http import HttpError, check_csrf, form_text, read_form, render, services
 from runtime.web.security import hash_password
@@ -26,6 +27,7 @@ def routes() -> list[BaseRoute]:
         Route("/logout", logout, methods=["POST"]),
         Route("/register", register, methods=["GET", "POST"]),
         Route("/register/confirm", register_confirm, methods=["POST"]),
+        Route("/register/back", register_back, methods=["POST"]),
         Route("/recover", recover, methods=["GET", "POST"]),
         Route("/recover/reset", recover_reset, methods=["POST"]),
         Route("/me", basic_info, methods=["GET", "POST"]),
@@ -40,7 +42,13 @@ async def home(request: Request) -> Response:
     if account is None:
         return redirect("/login")
     if account["kind"] == "person":
-        return redirect("/declarations" if account["commitment_at"] else "/commitment")
+        if not account["commitment_at"]:
+            return redirect("/commitment")
+        # a section typed before the session lapsed (issue 16): straight back to it
+        waiting = lapsed.waiting(services(request), account["id"])
+        if waiting is not None:
+            return redirect(f"/declarations/{waiting['declaration_id']}/sections/{waiting['section_id']}")
+        return redirect("/declarations")
     if account["role"] == "support":
         return redirect("/support/persons")
     return redirect("/review")
@@ -62,7 +70,8 @@ def _login_page(request: Request, status: int = 200, **context: Any) -> Response
 async def login(request: Request) -> Response:
     svc = services(request)
     if request.method == "GET":
-        return _login_page(request)
+        kept = request.query_params.get("lapsed") == "1"
+        return _login_page(request, flashes=[svc.bundle.text("lapsed_kept")] if kept else [])
     form = await read_form(request)
     check_csrf(request, form)
     account_text = form_text(form, "account")
@@ -134,6 +143,18 @@ async def register(request: Request) -> Response:
     password_hash = await run_in_threadpool(hash_password, cleaned["password"])
     pending = accounts.hold_pending(svc, "person", cleaned, password_hash)
     return render(request, "register_confirm.html", form=spec, doc=cleaned, pending=pending)
+
+
+async def register_back(request: Request) -> Response:
+    """返回 on the confirm step: the form again with every value typed (passwords excepted), not
+    an empty form (issue 16). The held registration is dropped; sending the form holds it anew."""
+    svc = services(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    spec = svc.bundle.forms["person_registration"]
+    held = accounts.take_pending(svc, "person", form_text(form, "pending"))
+    doc = {k: v for k, v in held[0].items() if k in spec.field_index} if held else {}
+    return render(request, "register.html", form=spec, doc=doc, errors={})
 
 
 async def register_confirm(request: Request) -> Response:

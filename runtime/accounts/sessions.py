@@ -68,7 +68,10 @@ def load_session(svc: Services, raw: str | None) -> tuple[dict[str, Any], Accoun
     idle = timedelta(minutes=svc.policy("session_idle_minutes"))
     absolute = timedelta(hours=svc.policy("session_absolute_hours"))
     if parse(row["last_seen"]) + idle < now or parse(row["created_at"]) + absolute < now:
-        end_session(svc, raw)
+        # a lapsed session lingers (dead) for a while so a save posted after the timeout is
+        # kept for its account (runtime.declarations.lapsed); then it goes
+        if parse(row["last_seen"]) + idle + _lapsed_grace(svc) < now:
+            end_session(svc, raw)
         return None
     account = svc.storage.account(row["account_id"])
     if account is None:
@@ -77,6 +80,27 @@ def load_session(svc: Services, raw: str | None) -> tuple[dict[str, Any], Accoun
         with svc.storage.transaction():
             svc.storage.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", (iso(now), row["id_hash"]))
     return row, account
+
+
+def _lapsed_grace(svc: Services) -> timedelta:
+    return timedelta(minutes=int(svc.accounts_policy.get("lapsed_draft_minutes", 0)))
+
+
+def lapsed_session(svc: Services, raw: str | None) -> dict[str, Any] | None:
+    """The account and CSRF token of a session that timed out recently (not one ended by logout
+    or a password reset: those are deleted), else None."""
+    if not raw or len(raw) > 200:
+        return None
+    row = svc.storage.one("SELECT * FROM sessions WHERE id_hash = ?", (digest(raw),))
+    if row is None:
+        return None
+    now = svc.clock.now()
+    idle = timedelta(minutes=svc.policy("session_idle_minutes"))
+    absolute = timedelta(hours=svc.policy("session_absolute_hours"))
+    live = parse(row["last_seen"]) + idle >= now and parse(row["created_at"]) + absolute >= now
+    if live or parse(row["last_seen"]) + idle + _lapsed_grace(svc) < now:
+        return None
+    return {"account_id": row["account_id"], "csrf_token": row["csrf_token"]}
 
 
 def issue_api_token(svc: Services, account_id: str) -> tuple[str, str]:
@@ -127,11 +151,16 @@ class SessionMiddleware:
             request = Request(scope)
             request.state.session = None
             request.state.account = None
+            request.state.lapsed = None
             if not scope["path"].startswith("/api/"):
                 svc: Services = request.app.state.services
-                found = load_session(svc, request.cookies.get(SESSION_COOKIE))
+                raw = request.cookies.get(SESSION_COOKIE)
+                lapsed = lapsed_session(svc, raw) if scope.get("method") == "POST" else None
+                found = load_session(svc, raw)
                 if found is not None:
                     request.state.session, request.state.account = found
+                else:
+                    request.state.lapsed = lapsed
         await self.app(scope, receive, send)
 
 

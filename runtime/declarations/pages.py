@@ -7,11 +7,12 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.declarations import declarations, rules, uploads
+from runtime.declarations import declarations, lapsed, rules, uploads
 from runtime.declarations.api import attachment_response, find_units, receive_upload
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration
@@ -24,6 +25,7 @@ from runtime.web.forms import (
     resolve_orgs,
 )
 from runtime.web.http import HttpError, Services, check_csrf, read_form, render, services
+from runtime.web.security import same
 
 
 def routes() -> list[BaseRoute]:
@@ -97,12 +99,19 @@ async def overview(request: Request) -> Response:
 
 async def section(request: Request) -> Response:
     svc = services(request)
+    if request.method == "POST" and getattr(request.state, "account", None) is None:
+        return await _keep_lapsed(request, svc)
     account = applicant(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
     form = declarations.section_form(svc, request.path_params["section_id"])
     editable = form.id in (workflow.editable_sections(svc, declaration, account) or [])
     stored = declarations.sections(svc, declaration["id"]).get(form.id, {}).get("data") or {}
     flashes: list[str] = []
+    kept = lapsed.fields(svc, account["id"], declaration["id"], form.id) if editable else None
+    if request.method == "GET" and kept is not None:
+        # typed before the session lapsed: shown again until saved (issue 16)
+        stored = resolve_orgs(svc, form, decode_section(form, FormData(list[tuple[str, str | UploadFile]](kept))))
+        flashes.append(svc.bundle.text("lapsed_restored"))
     if request.method == "POST":
         posted = await read_form(request)
         check_csrf(request, posted)
@@ -127,10 +136,14 @@ async def section(request: Request) -> Response:
                 flashes=[],
                 status=422,
             )
+        if kept is not None:
+            lapsed.drop(svc, account["id"], declaration["id"], form.id)
+        blocking = [e for e in errors if e.severity == "error"]
+        if posted.get("autosave") == "1":  # the page's script saving in the background
+            return JSONResponse({"saved": True, "errors": len(blocking)})
         stored = declarations.sections(svc, declaration["id"])[form.id]["data"]  # with the system's values
         if posted.get("add_row") and form.rows:
             stored = {**stored, "rows": [*(stored.get("rows") or []), {}]}
-        blocking = [e for e in errors if e.severity == "error"]
         flashes.append(
             svc.bundle.text("saved_with_errors", count=len(blocking)) if blocking else svc.bundle.text("saved")
         )
@@ -161,6 +174,30 @@ async def section(request: Request) -> Response:
         flashes=flashes,
         upload_error=_upload_error(svc, request),
     )
+
+
+async def _keep_lapsed(request: Request, svc: Services) -> Response:
+    """A section posted after the session timed out: keep what was typed for the account whose
+    session it was (its CSRF token proves the page was theirs), then send them to log in."""
+    found = getattr(request.state, "lapsed", None)
+    posted = await read_form(request)
+    kept = False
+    sent = posted.get("csrf_token")
+    if found is not None and isinstance(sent, str) and same(sent, found["csrf_token"]):
+        owner = svc.storage.one("SELECT * FROM accounts WHERE id = ?", (found["account_id"],))
+        section_id = request.path_params["section_id"]
+        if owner is not None and owner["kind"] == "person" and section_id in svc.bundle.sections.get("declaration", {}):
+            try:
+                declaration = declarations.load(svc, request.path_params["id"], owner)  # type: ignore[arg-type]
+            except HttpError:
+                declaration = None
+            if declaration is not None:
+                fields = [(k, v) for k, v in posted.multi_items() if isinstance(v, str) and k != "autosave"]
+                lapsed.keep(svc, owner["id"], declaration["id"], section_id, fields)
+                kept = True
+    if posted.get("autosave") == "1":
+        return JSONResponse({"lapsed": True, "kept": kept}, status_code=401)
+    return redirect("/login?lapsed=1" if kept else "/login")
 
 
 def _upload_error(svc: Services, request: Request) -> str | None:

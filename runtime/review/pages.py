@@ -4,13 +4,15 @@ with its history, every step the workflow offers here) and reporting (tick and r
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.declarations import declarations, uploads
-from runtime.review import offers, review, workflow
+from runtime.review import offers, queue, review, workflow
+from runtime.storage import loads
 from runtime.storage.rows import Account, Declaration
 from runtime.units.navigation import org_page, render_org
 from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, services
@@ -19,6 +21,7 @@ from runtime.web.http import HttpError, Services, check_csrf, form_text, read_fo
 def routes() -> list[BaseRoute]:
     return [
         Route("/review", queue_page, methods=["GET"]),
+        Route("/review/bulk", bulk_page, methods=["POST"]),
         Route("/review/{id}", declaration_page, methods=["GET"]),
         Route("/review/{id}/act", act, methods=["POST"]),
         Route("/reports", reports_page, methods=["GET", "POST"]),
@@ -33,26 +36,84 @@ def _filters(svc: Services) -> dict[str, Any]:
     }
 
 
-async def queue_page(request: Request) -> Response:
+QUEUE_KEYS = ("series", "level", "state", "held", "q", "sort", "page")
+
+
+def _queue_query(values: Any) -> dict[str, str]:
+    return {k: str(values.get(k) or "")[:64] for k in QUEUE_KEYS}
+
+
+def _render_queue(
+    request: Request, account: Account, query: dict[str, str], status: int = 200, **context: Any
+) -> Response:
     svc = services(request)
-    account = org_page(request)
-    query = {k: request.query_params.get(k, "") for k in ("series", "level", "state", "held")}
-    rows = review.queue(
+    page = int(query["page"]) if query["page"].isdigit() and len(query["page"]) <= 6 else 1
+    found = queue.find(
         svc,
         account,
         series=query["series"],
         level=query["level"],
         state=query["state"],
         held_only=query["held"] == "1",
+        q=query["q"],
+        sort=query["sort"] if query["sort"] in queue.SORTS else "date",
+        page=page,
     )
-    return render_org(request, "review_queue.html", account, rows=rows, query=query, **_filters(svc))
+    links = {n: "/review?" + urlencode({**{k: v for k, v in query.items() if v}, "page": n}) for n in found.numbers}
+    return render_org(
+        request,
+        "review_queue.html",
+        account,
+        status=status,
+        rows=found.rows,
+        found=found,
+        page_links=links,
+        query=query,
+        bulk_steps=queue.bulk_steps(svc, account),
+        **_filters(svc),
+        **context,
+    )
+
+
+async def queue_page(request: Request) -> Response:
+    account = org_page(request)
+    return _render_queue(request, account, _queue_query(request.query_params))
+
+
+async def bulk_page(request: Request) -> Response:
+    """Select-all and one step for many (issue 16): a summary of what went through and why the
+    rest did not; the queue shows again as it was."""
+    svc = services(request)
+    account = org_page(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    query = _queue_query(form)
+    ids = [v for v in form.getlist("declaration_ids") if isinstance(v, str)]
+    try:
+        outcome = queue.bulk(svc, account, form_text(form, "transition"), ids, form_text(form, "comment"))
+    except HttpError as error:
+        if error.status not in (403, 422):
+            raise
+        return _render_queue(request, account, query, status=error.status, error=error.message)
+    summary = svc.bundle.text("bulk_summary", done=len(outcome["done"]), failed=len(outcome["failed"]))
+    return _render_queue(request, account, query, bulk=outcome, flashes=[summary])
 
 
 def _detail(
     request: Request, account: Account, declaration: Declaration, status: int = 200, **context: Any
 ) -> Response:
     svc = services(request)
-    person = svc.storage.one("SELECT name FROM accounts WHERE id = ?", (declaration["person_id"],)) or {}
+    person = (
+        svc.storage.one("SELECT name, id_number, data FROM accounts WHERE id = ?", (declaration["person_id"],)) or {}
+    )
+    details = loads(person.get("data"), {}) or {}
+    unit = svc.storage.organisation(declaration["unit_id"]) if declaration["unit_id"] else None
+    applicant = {
+        "id_number": queue.mask_id_number(svc, account, person.get("id_number")),
+        "sex": details.get("sex", ""),
+        "birth_date": details.get("birth_date", ""),
+        "unit_name": unit["name"] if unit else "",
+    }
     offered, notes = offers.review_steps(svc, declaration, account)
     steps = [{**t, "needs_sections": bool(t.get("reopen_sections"))} for t in offered]
     return render_org(
@@ -62,6 +123,7 @@ def _detail(
         status=status,
         declaration=declarations.summary(svc, declaration),
         person_name=person.get("name", ""),
+        applicant=applicant,
         sections=review.sections_of(svc, declaration["id"]),
         attachments=uploads.for_declaration(svc, declaration["id"]),
         history=review.history(svc, declaration["id"]),

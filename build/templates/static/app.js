@@ -87,4 +87,73 @@
       }, 200);
     });
   });
+  // Select all on this page of a queue (issue 16); without this file each box is ticked by hand.
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var name = all.getAttribute("data-select-all");
+    var boxes = function () { return all.form ? all.form.querySelectorAll("input[name='" + name + "']") : []; };
+    all.addEventListener("change", function () {
+      boxes().forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+  // Nothing typed is lost (issue 16): a section saves itself every few seconds while it has
+  // changes and when the page is left; leaving with unsaved changes asks first. A save after the
+  // session lapsed is kept by the server for the account and restored after the next login.
+  var section = document.getElementById("section-form");
+  if (section && section.hasAttribute("data-autosave")) {
+    var dirty = false;
+    var sending = false;
+    var status = document.getElementById("autosave-status");
+    var say = function (text, link) {
+      if (!status) { return; }
+      status.textContent = text;
+      if (link) {
+        var a = document.createElement("a");
+        a.href = "/login";
+        a.textContent = section.getAttribute("data-login-text");
+        status.appendChild(document.createTextNode(" "));
+        status.appendChild(a);
+      }
+    };
+    var payload = function () {
+      var data = new FormData(section);
+      data.set("autosave", "1");
+      return data;
+    };
+    var changed = function () { dirty = true; };
+    section.addEventListener("input", changed);
+    section.addEventListener("change", changed);
+    section.addEventListener("submit", function () { dirty = false; });
+    var autosave = function () {
+      if (!dirty || sending) { return; }
+      sending = true;
+      dirty = false;
+      fetch(section.action, { method: "POST", body: payload(), credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 401) {
+            say(section.getAttribute("data-lapsed-text"), true);
+          } else if (r.ok) {
+            var now = new Date();
+            say(section.getAttribute("data-saved-text") + " " + now.toTimeString().slice(0, 5));
+          } else {
+            dirty = true;
+            say(section.getAttribute("data-failed-text"));
+          }
+        })
+        .catch(function () { dirty = true; say(section.getAttribute("data-failed-text")); })
+        .then(function () { sending = false; });
+    };
+    window.setInterval(autosave, 5000);
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden" && dirty && navigator.sendBeacon) {
+        navigator.sendBeacon(section.action, payload());
+        dirty = false;
+      }
+    });
+  }
 })();

@@ -1,0 +1,174 @@
+"""A review queue as people work it on deadline day (issue 16; REV-1..3): one page at a time,
+searched by name, ID number or declaring unit, sorted by date or by the unit's recommendation
+rank (单位推荐排序, DEC-3), and worked in bulk — each ticked declaration still checked, taken and
+audited one by one, with a summary of what went through and why the rest did not.
+
+`find` has the signature pages need. Storage at scale (issue 14) may replace its internals with
+indexed SQL and keyset pagination without touching the pages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.review import review, workflow
+from runtime.storage import loads
+from runtime.storage.rows import Account
+from runtime.web.http import HttpError, Services
+
+PER_PAGE = 50
+MAX_QUERY = 50
+SORTS = ("date", "rank")
+_RANK = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
+
+
+@dataclass
+class QueuePage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+    per_page: int = PER_PAGE
+    numbers: list[int] = field(default_factory=list)
+
+
+def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _by_id(svc: Services, sql: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        marks = ",".join("?" for _ in chunk)
+        for row in svc.storage.all(sql.replace("{ids}", marks), tuple(chunk)):
+            found[str(row["k"])] = row
+    return found
+
+
+def mask_id_number(svc: Services, account: Account, number: str | None) -> str:
+    """The ID number as this role may see it: whole for the roles platform.yaml's `privacy`
+    names, else only its head and tail."""
+    if not number:
+        return ""
+    privacy = svc.bundle.platform.get("privacy") or {}
+    if account["role"] in (privacy.get("id_number_full_roles") or []):
+        return number
+    head = int(privacy.get("id_number_head", 0))
+    tail = int(privacy.get("id_number_tail", 0))
+    return number[:head] + "*" * max(0, len(number) - head - tail) + (number[-tail:] if tail else "")
+
+
+def _rank_key(rank: Any) -> tuple[int, int]:
+    found = _RANK.match(str(rank or ""))
+    return (int(found.group(1)), int(found.group(2))) if found else (10**6, 10**6)
+
+
+def find(
+    svc: Services,
+    account: Account,
+    *,
+    series: str = "",
+    level: str = "",
+    state: str = "",
+    held_only: bool = False,
+    q: str = "",
+    sort: str = "date",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> QueuePage:
+    """One page of the declarations this organisation holds or has held, each with the
+    applicant's name, ID number (masked per policy), sex and birth date, and the declaring
+    unit's name."""
+    rows = review.queue(svc, account, series=series, level=level, state=state, held_only=held_only, with_row=True)
+    enrich(svc, account, rows)
+    text = q.strip()[:MAX_QUERY].upper()
+    if text:
+        rows = [
+            r
+            for r in rows
+            if text in str(r["person_name"]).upper()
+            or text in str(r["_id_number"]).upper()
+            or text in str(r["unit_name"]).upper()
+        ]
+    if sort == "rank":
+        rows.sort(key=lambda r: (str(r["unit_name"]), _rank_key(r["rank"]), str(r["person_name"])))
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    shown = rows[(page - 1) * per_page : page * per_page]
+    return QueuePage(shown, len(rows), page, pages, per_page, _numbers(page, pages))
+
+
+def _numbers(page: int, pages: int) -> list[int]:
+    """The page numbers to link: the first, the last, and two either side of this one."""
+    return sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+
+
+def enrich(svc: Services, account: Account, rows: list[dict[str, Any]]) -> None:
+    """Add the people-facing columns to queue rows (in place)."""
+    people = _by_id(
+        svc,
+        "SELECT id AS k, id_number, data FROM accounts WHERE id IN ({ids})",
+        [r["_row"]["person_id"] for r in rows],
+    )
+    units = _by_id(
+        svc,
+        "SELECT id AS k, name FROM organisations WHERE id IN ({ids})",
+        [r["_row"]["unit_id"] for r in rows if r["_row"]["unit_id"]],
+    )
+    headers = _by_id(
+        svc,
+        "SELECT declaration_id AS k, data FROM sections WHERE section_id = 'header' AND declaration_id IN ({ids})",
+        [r["id"] for r in rows],
+    )
+    for row in rows:
+        person = people.get(row["_row"]["person_id"]) or {}
+        details = loads(person.get("data"), {}) or {}
+        header = loads((headers.get(row["id"]) or {}).get("data"), {}) or {}
+        row["_id_number"] = person.get("id_number") or ""
+        row["id_number"] = mask_id_number(svc, account, person.get("id_number"))
+        row["sex"] = details.get("sex", "")
+        row["birth_date"] = details.get("birth_date", "")
+        row["unit_name"] = (units.get(row["_row"]["unit_id"] or "") or {}).get("name", "")
+        row["rank"] = header.get("rank", "")
+        row["title"] = header.get("title", "")
+
+
+def bulk_steps(svc: Services, account: Account) -> list[dict[str, Any]]:
+    """The steps this role may take in bulk: every transition it may take at all."""
+    return [dict(t) for t in workflow.definition(svc).get("transitions") or [] if account["role"] in t["by"]]
+
+
+def bulk(svc: Services, account: Account, transition_id: str, ids: list[str], comment: str) -> dict[str, Any]:
+    """Take one step on many declarations, each on its own: checked, taken and audited (REV-4)
+    as if done one by one; one failing stops nothing else. Returns what succeeded and, for the
+    rest, why not."""
+    if transition_id not in {t["id"] for t in bulk_steps(svc, account)}:
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+    chosen = list(dict.fromkeys(i for i in ids if isinstance(i, str) and 0 < len(i) <= 64))
+    if not chosen:
+        raise HttpError(422, "report_empty", svc.bundle.text("report_empty"))
+    if len(chosen) > review.MAX_BATCH:
+        raise HttpError(422, "bulk_too_many", svc.bundle.text("bulk_too_many", limit=review.MAX_BATCH))
+    names = _by_id(
+        svc,
+        "SELECT d.id AS k, a.name FROM declarations d JOIN accounts a ON a.id = d.person_id WHERE d.id IN ({ids})",
+        chosen,
+    )
+    done: list[str] = []
+    failed: list[dict[str, str]] = []
+    for declaration_id in chosen:
+        name = str((names.get(declaration_id) or {}).get("name", ""))
+        try:
+            review.act(svc, account, declaration_id, transition_id, comment=comment)
+        except HttpError as error:
+            if error.status >= 500:
+                raise
+            reasons = [e["message"] for e in error.errors or []] or [error.message]
+            shown = "" if error.status == 404 else name  # never name what this organisation may not see
+            reason = svc.bundle.text("message_separator").join(reasons)
+            failed.append({"id": declaration_id, "name": shown, "reason": reason})
+            continue
+        done.append(name)
+    return {"done": done, "failed": failed}
