@@ -206,6 +206,7 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     page.goto(declaration_url)
     assert page.query_selector("#sections .bad") is None, page.text_content("#sections")
     page.click("#submit-declaration")
+    page.click("#confirm-submit-button")  # the confirmation page: what is sent, to whom (issue 16)
     page.wait_for_selector("#declaration-state")
     assert page.text_content("#declaration-state") == "待审核"
     page.goto(f"{base}/declarations")

@@ -54,6 +54,7 @@ def test_a_declaration_travels_the_whole_chain_to_a_certificate(live_server: Any
     fill_every_section(applicant, base, declaration_id, UNIT, tmp_path)
     applicant.goto(f"{base}/declarations/{declaration_id}")
     applicant.click("#submit-declaration")
+    applicant.click("#confirm-submit-button")  # the confirmation page: what is sent, to whom (issue 16)
     applicant.wait_for_selector("#declaration-state")
     assert applicant.text_content("#declaration-state") == "待审核"
 
@@ -74,6 +75,7 @@ def test_a_declaration_travels_the_whole_chain_to_a_certificate(live_server: Any
     applicant.wait_for_load_state()
     applicant.goto(f"{base}/declarations/{declaration_id}")
     applicant.click("#submit-declaration")
+    applicant.click("#confirm-submit-button")  # the confirmation page: what is sent, to whom (issue 16)
     applicant.wait_for_selector("#declaration-state")
     assert applicant.text_content("#declaration-state") == "待审核"
 
