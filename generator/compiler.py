@@ -12,6 +12,7 @@ from generator.emit import data as emit_data
 from generator.emit import faq as emit_faq
 from generator.emit import forms as emit_forms
 from generator.emit import manifest as emit_manifest
+from generator.emit import notifications as emit_notifications
 from generator.emit import openapi as emit_openapi
 from generator.emit import rules as emit_rules
 from generator.emit import templates as emit_templates
@@ -27,6 +28,7 @@ WRITERS = (
     emit_templates.emit,
     emit_faq.emit,
     emit_rules.emit,
+    emit_notifications.emit,
 )
 
 

@@ -267,6 +267,19 @@ CATALOG: dict[str, Code] = {
             "give each question its own id: its anchor on the help page is built from it",
         ),
         Code("E404", "unknown audience", "unknown audience '{name}'", "audiences of this file: {known}"),
+        Code("E405", "unknown event", "unknown event '{name}'", "workflow steps and platform events: {known}"),
+        Code(
+            "E406",
+            "recipient not possible",
+            "'{name}' cannot receive notices of '{event}'",
+            "recipients of '{event}': {known}",
+        ),
+        Code(
+            "E407",
+            "unknown placeholder",
+            "text uses the placeholder '{name}', which '{event}' does not provide",
+            "placeholders of '{event}': {known}",
+        ),
     )
 }
 

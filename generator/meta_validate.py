@@ -31,6 +31,7 @@ META_FILES = (
     "calendar",
     "rules",
     "eligibility",
+    "notifications",
 )
 
 

@@ -10,11 +10,10 @@ from typing import Any
 from generator.errors import CATALOG, Diagnostic, Report, fill, pointer
 from generator.loader import Document, LoadError, Path_, load_file
 
-SINGLE_FILES = ("platform", "messages", "faq")
-
 # Single files a deployment may leave out: the committee stage (COM, INT, STAT) and the
 # working-day calendar overrides (PUB-3).
 OPTIONAL_SINGLE_FILES = ("committee", "calendar")
+SINGLE_FILES = ("platform", "messages", "faq", "notifications")
 FOLDERS = ("dictionaries", "routing", "workflow", "print", "rules", "eligibility")
 
 

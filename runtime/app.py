@@ -23,12 +23,15 @@ from runtime.clock import Clock
 from runtime.committee import api as committee_api
 from runtime.committee import pages as committee_pages
 from runtime.committee import tables as committee_tables
+from runtime.corrections import pages as correction_pages
 from runtime.declarations import api as declarations_api
 from runtime.declarations import pages as declarations_pages
 from runtime.documents import api as documents_api
 from runtime.documents import pages as documents_pages
 from runtime.documents import pdf
 from runtime.help import pages as help_pages
+from runtime.notifications import pages as notification_pages
+from runtime.notifications import wiring as notification_wiring
 from runtime.paths import api as paths_api
 from runtime.paths import pages as paths_pages
 from runtime.policy import api as policy_api
@@ -66,6 +69,8 @@ def routes() -> list[BaseRoute]:
         *documents_pages.routes(),
         *help_pages.routes(),
         *committee_pages.routes(),
+        *notification_pages.routes(),
+        *correction_pages.routes(),
         *policy_api.routes(),
         *accounts_api.routes(),
         *declarations_api.routes(),
@@ -111,6 +116,7 @@ def create_app(
     from runtime.web import forms as pages_support
 
     pages_support.install_template_helpers(svc)
+    notification_wiring.install_template_helpers(svc)
     pdf.check_environment()  # logs what would make PDFs slow or wrong
     svc.extras["printer"] = pdf.Printer(build_dir)
     sync_authorities(svc)
@@ -122,6 +128,7 @@ def create_app(
         ],
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(notification_wiring.DeliverAfterResponse),
             Middleware(BodyLimit, max_bytes=max_body),
             Middleware(SessionMiddleware),
         ],

@@ -22,4 +22,6 @@ PAGES: dict[str, str] = {
     "overview": "/overview",
     "permission_requests": "/permission-requests",
     "help": "/help",
+    "messages": "/messages",
+    "unit_corrections": "/units/corrections",
 }

@@ -11,6 +11,7 @@ from generator.checks import (
     dictionaries,
     faq,
     fields,
+    notifications,
     platform,
     printing,
     routing,
@@ -33,4 +34,5 @@ CHECKS: tuple[Callable[[Model], None], ...] = (
     contracts.check,
     faq.check,
     committee.check,
+    notifications.check,
 )

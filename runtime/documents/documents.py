@@ -20,6 +20,7 @@ from typing import Any
 from runtime.bundle import Form
 from runtime.clock import parse
 from runtime.committee import policy as committee_policy
+from runtime.corrections import service as corrections
 from runtime.declarations import declarations, uploads
 from runtime.documents import text_grid
 from runtime.documents.pdf import page_css
@@ -97,11 +98,15 @@ def load_subjects(svc: Services, rows: list[Declaration], section_ids: set[str] 
             if section_id in forms:
                 wanted_orgs.update(_org_values(forms[section_id], doc))
     names = org_names(svc, wanted_orgs)
+    submitted_under = corrections.printed_unit_names(svc, rows)  # a unit renamed after submitting
     subjects = []
     for row in rows:
         docs = stored.get(row["id"], {})
-        printable = {sid: printable_section(forms[sid], doc, names) for sid, doc in docs.items() if sid in forms}
-        subjects.append(Subject(row, people.get(row["person_id"], {}), printable, names))
+        own = names
+        if row["id"] in submitted_under and row["unit_id"]:
+            own = {**names, str(row["unit_id"]): submitted_under[row["id"]]}
+        printable = {sid: printable_section(forms[sid], doc, own) for sid, doc in docs.items() if sid in forms}
+        subjects.append(Subject(row, people.get(row["person_id"], {}), printable, own))
     return subjects
 
 

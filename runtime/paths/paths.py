@@ -12,6 +12,7 @@ from typing import Any
 
 from runtime.accounts import accounts
 from runtime.clock import iso
+from runtime.notifications import platform_events
 from runtime.paths import routing
 from runtime.storage.rows import Account, Organisation, organisation_row
 from runtime.units import units
@@ -102,6 +103,9 @@ def request_path(svc: Services, account: Account, document: Any) -> dict[str, An
             },
         )
         accounts.audit(svc, account["id"], "path_requested", path_id, {"upper": upper["id"]})
+        platform_events.path_requested(
+            svc, {"org_id": org["id"], "upper_org_id": upper["id"], "series": series, "level": level}
+        )
     return view(svc, path_id)
 
 
@@ -146,6 +150,7 @@ def decide_path(svc: Services, account: Account, path_id: str, *, approve: bool,
             (state, comment.strip(), account["id"], iso(svc.clock.now()), row["id"]),
         )
         accounts.audit(svc, account["id"], f"path_{state}", row["id"], {"comment": comment})
+        platform_events.path_decided(svc, row, approved=approve, comment=comment.strip())
     return view(svc, row["id"])
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from runtime.committee import certificates
 from runtime.declarations import declarations
+from runtime.notifications import outbox
 from runtime.review import workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account, Declaration, declaration_row
@@ -93,6 +94,7 @@ def _take(
         number = next_certificate_no(svc, int(updated["year"]))
         svc.storage.execute("UPDATE declarations SET certificate_no = ? WHERE id = ?", (number, updated["id"]))
         updated["certificate_no"] = number
+        outbox.on_certificate(svc, updated)
     return updated
 
 

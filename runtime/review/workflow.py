@@ -12,6 +12,7 @@ from typing import Any
 
 from runtime.clock import iso, parse
 from runtime.committee import integrity, publicity_guard, workdays
+from runtime.notifications import outbox
 from runtime.storage import dumps, loads
 from runtime.storage.rows import Account, Declaration
 from runtime.web.http import HttpError, Services
@@ -114,6 +115,7 @@ def apply(
     )
     updated = svc.storage.declaration(declaration["id"])
     assert updated is not None
+    outbox.on_step(svc, step, declaration, updated, account, comment, sections)
     return updated
 
 

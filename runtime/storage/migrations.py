@@ -276,4 +276,51 @@ CREATE TABLE audit (
 );
 """
 
-POSTGRES_MIGRATIONS = [Migration(1, "base tables", POSTGRES_BASE)]
+POSTGRES_ISSUE_17 = """
+-- notifications (issue 17): the in-app message list, and SMS waiting to be sent after the
+-- action that caused them committed (retried, rate-limited per account)
+CREATE TABLE messages (
+  id BIGSERIAL PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  event TEXT NOT NULL,
+  text TEXT NOT NULL,
+  link TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  read_at TEXT
+);
+CREATE INDEX messages_account ON messages(account_id, id);
+CREATE INDEX messages_unread ON messages(account_id) WHERE read_at IS NULL;
+
+CREATE TABLE sms_outbox (
+  id BIGSERIAL PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  mobile TEXT NOT NULL,
+  text TEXT NOT NULL,
+  event TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',  -- pending | sending | sent | failed
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at TEXT NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  sent_at TEXT
+);
+CREATE INDEX sms_outbox_due ON sms_outbox(state, next_at);
+CREATE INDEX sms_outbox_sent ON sms_outbox(account_id, sent_at);
+
+-- HR corrections of a unit's basic information (issue 17): what changed, who, why
+CREATE TABLE unit_corrections (
+  id BIGSERIAL PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organisations(id),
+  actor_id TEXT NOT NULL,
+  authority_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  before TEXT NOT NULL,              -- JSON: the changed fields' old values
+  after TEXT NOT NULL,               -- JSON: their new values
+  at TEXT NOT NULL
+);
+CREATE INDEX unit_corrections_org ON unit_corrections(org_id, id);
+"""
+POSTGRES_MIGRATIONS = [
+    Migration(1, "base tables", POSTGRES_BASE),
+    Migration(2, "messages, SMS outbox, unit corrections", POSTGRES_ISSUE_17),
+]

@@ -218,7 +218,55 @@ CREATE TABLE IF NOT EXISTS audit (
 ADDED_COLUMNS = [("accounts", "totp_last_step", "INTEGER")]
 
 # Version 1 is SCHEMA itself (IF NOT EXISTS: a database from before versioning keeps its rows).
-SQLITE_MIGRATIONS = [Migration(1, "base tables", SCHEMA)]
+# Version 2: the notices and corrections of issue 17.
+ISSUE_17 = """
+-- notifications (issue 17): the in-app message list, and SMS waiting to be sent after the
+-- action that caused them committed (retried, rate-limited per account)
+CREATE TABLE IF NOT EXISTS messages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  event TEXT NOT NULL,
+  text TEXT NOT NULL,
+  link TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  read_at TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_account ON messages(account_id, id);
+CREATE INDEX IF NOT EXISTS messages_unread ON messages(account_id) WHERE read_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS sms_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  mobile TEXT NOT NULL,
+  text TEXT NOT NULL,
+  event TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',  -- pending | sending | sent | failed
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at TEXT NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS sms_outbox_due ON sms_outbox(state, next_at);
+CREATE INDEX IF NOT EXISTS sms_outbox_sent ON sms_outbox(account_id, sent_at);
+
+-- HR corrections of a unit's basic information (issue 17): what changed, who, why
+CREATE TABLE IF NOT EXISTS unit_corrections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id TEXT NOT NULL REFERENCES organisations(id),
+  actor_id TEXT NOT NULL,
+  authority_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  before TEXT NOT NULL,              -- JSON: the changed fields' old values
+  after TEXT NOT NULL,               -- JSON: their new values
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS unit_corrections_org ON unit_corrections(org_id, id);
+"""
+SQLITE_MIGRATIONS = [
+    Migration(1, "base tables", SCHEMA),
+    Migration(2, "messages, SMS outbox, unit corrections", ISSUE_17),
+]
 
 
 class Storage(TypedLookups):

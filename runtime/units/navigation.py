@@ -27,8 +27,10 @@ def org_nav(svc: Services, account: Account) -> list[dict[str, str]]:
     org = units.organisation(svc, account["org_id"])
     if org and not org["authority"]:
         items.append(("/units/permission", "nav_permission"))
+        items.append(("/units/corrections", "nav_corrections"))
     if account["role"] == units.HR_ROLE and org and units.HR_KIND in units.kinds(org):
         items.append(("/permission-requests", "nav_permission_requests"))
+        items.append(("/units/corrections", "nav_corrections"))
     items += committee_policy.nav(svc, account)  # COM-5, INT-2, STAT-1
     items.append(("/me/totp", "nav_totp"))
     return [{"href": href, "title": svc.bundle.text(key)} for href, key in items]

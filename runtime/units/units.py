@@ -14,6 +14,7 @@ from typing import Any
 
 from runtime.accounts import accounts
 from runtime.clock import iso
+from runtime.notifications import platform_events
 from runtime.paths import routing
 from runtime.storage import dumps, loads
 from runtime.storage.rows import Account, Organisation
@@ -342,6 +343,8 @@ def request_permission(svc: Services, account: Account, document: Any) -> dict[s
             (cleaned["uscc"], where["id"], cleaned.get("supervisor") or None, 0 if reasons else 1, org["id"]),
         )
         accounts.audit(svc, account["id"], "permission_requested", org["id"], {"state": state, "reasons": reasons})
+        if reasons:
+            platform_events.permission_pending(svc, org["id"], where["id"])
     row = svc.storage.one("SELECT * FROM permission_requests WHERE id = ?", (request_id,))
     assert row is not None
     return _permission_view(svc, row)
@@ -393,6 +396,7 @@ def decide_permission(
         accounts.audit(
             svc, account["id"], f"permission_{state}", unit["id"], {"request": row["id"], "comment": comment}
         )
+        platform_events.permission_decided(svc, unit["id"], approved=approve, comment=comment.strip())
         fresh = svc.storage.one("SELECT * FROM permission_requests WHERE id = ?", (row["id"],))
     assert fresh is not None
     return _permission_view(svc, fresh)

@@ -1,0 +1,41 @@
+"""A person's message list: newest first, a page at a time (keyset on id), unread counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime.clock import iso
+from runtime.web.http import Services
+
+PAGE = 30
+
+
+def unread_count(svc: Services, account_id: str) -> int:
+    row = svc.storage.one("SELECT COUNT(*) AS n FROM messages WHERE account_id = ? AND read_at IS NULL", (account_id,))
+    return int(row["n"]) if row else 0
+
+
+def newest_unread(svc: Services, account_id: str) -> dict[str, Any] | None:
+    return svc.storage.one(
+        "SELECT * FROM messages WHERE account_id = ? AND read_at IS NULL ORDER BY id DESC LIMIT 1", (account_id,)
+    )
+
+
+def page(svc: Services, account_id: str, before: int | None = None) -> list[dict[str, Any]]:
+    """Only the caller's own messages; `before` continues from the last id of a previous page."""
+    if before is None:
+        return svc.storage.all(
+            "SELECT * FROM messages WHERE account_id = ? ORDER BY id DESC LIMIT ?", (account_id, PAGE + 1)
+        )
+    return svc.storage.all(
+        "SELECT * FROM messages WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        (account_id, before, PAGE + 1),
+    )
+
+
+def mark_all_read(svc: Services, account_id: str) -> int:
+    with svc.storage.transaction():
+        return svc.storage.execute(
+            "UPDATE messages SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
+            (iso(svc.clock.now()), account_id),
+        )
