@@ -252,6 +252,20 @@ CATALOG: dict[str, Code] = {
             "unknown measure '{name}'",
             "measures of this level: {known}",
         ),
+        # -- policy versions (issue 11): E330-E349, E501-E529 ------------------------
+        Code(
+            "E330",
+            "state cannot reach a final state",
+            "a declaration in state '{name}' can never reach a final state ({finals})",
+            "add a transition from '{name}' (or from a state it leads to) towards a final state,"
+            " or mark it final: true (VER-4)",
+        ),
+        Code(
+            "E331",
+            "unreachable state",
+            "no transition leads from '{initial}' to state '{name}'",
+            "add a transition whose to: is '{name}', or remove the state (VER-4)",
+        ),
         Code(
             "E401",
             "build/ is stale",

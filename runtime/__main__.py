@@ -1,4 +1,4 @@
-"""python -m runtime serve | seed-demo"""
+"""python -m runtime serve | seed-demo | import-version"""
 
 from __future__ import annotations
 
@@ -31,7 +31,22 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--data-dir", type=Path, default=Path("var"))
     seed.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
     seed.add_argument("--if-empty", action="store_true", help="only when no demo data exists yet")
+    imported = commands.add_parser(
+        "import-version", help="store a policy version (a build/ folder) in the data dir (VER-2)"
+    )
+    imported.add_argument("--data-dir", type=Path, default=Path("var"))
+    imported.add_argument("version_build", type=Path, help="the build/ folder of the version to keep")
     args = parser.parse_args(argv)
+    if args.command == "import-version":
+        from runtime.policy.versions import import_build
+
+        try:
+            version = import_build(args.version_build, args.data_dir)
+        except BuildError as exc:
+            print(f"cannot import: {exc}", file=sys.stderr)
+            return 2
+        print(f"policy version {version} stored in {args.data_dir}")
+        return 0
 
     from runtime.app import create_app
     from runtime.storage import SchemaTooNew, StorageUnavailable

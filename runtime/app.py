@@ -35,6 +35,7 @@ from runtime.notifications import wiring as notification_wiring
 from runtime.paths import api as paths_api
 from runtime.paths import pages as paths_pages
 from runtime.policy import api as policy_api
+from runtime.policy import versions
 from runtime.review import api as review_api
 from runtime.review import pages as review_pages
 from runtime.storage import StorageUnavailable, open_storage
@@ -119,6 +120,7 @@ def create_app(
     notification_wiring.install_template_helpers(svc)
     pdf.check_environment()  # logs what would make PDFs slow or wrong
     svc.extras["printer"] = pdf.Printer(build_dir)
+    versions.install(svc, data_dir)  # refuses to start without a version stored declarations need (VER-2)
     sync_authorities(svc)
     max_body = int((bundle.platform.get("uploads") or {}).get("max_request_mb", 50)) * 1024 * 1024
     app = Starlette(

@@ -146,13 +146,20 @@ def emit(model: Model) -> Artifacts:
     v = "/api/v1"
     paths: dict[str, Any] = {
         f"{v}/openapi.json": {"get": _op("This document", auth=False, errors=())},
-        f"{v}/forms": {"get": _op("Forms and sections", auth=False, errors=())},
+        f"{v}/forms": {
+            "get": _op(
+                "Forms and sections; `version` names a past policy version still in use (VER-1)",
+                auth=False,
+                errors=("404",),
+                params=_query("version"),
+            )
+        },
         f"{v}/forms/{{form_id}}": {
             "get": _op(
                 "A compiled form schema",
                 auth=False,
                 errors=("404",),
-                params=[{**ID_PARAM, "name": "form_id"}],
+                params=[{**ID_PARAM, "name": "form_id"}, *_query("version")],
             )
         },
         f"{v}/dictionaries/{{name}}": {
@@ -310,6 +317,9 @@ def emit(model: Model) -> Artifacts:
         f"{v}/declarations/{{id}}/history": {"get": _op("Audit trail (REV-4)", params=[ID_PARAM])},
         f"{v}/declarations/{{id}}/eligibility": {
             "get": _op("Eligibility: the table row met, or the nearest and what is missing (ELIG-1)", params=[ID_PARAM])
+        },
+        f"{v}/declarations/{{id}}/forms": {
+            "get": _op("The section schemas of the declaration's own policy version (VER-1)", params=[ID_PARAM])
         },
         f"{v}/declarations/{{id}}/review-form.pdf": {"get": _file_op("Review form PDF (PRN-1)", PDF, [ID_PARAM])},
         f"{v}/overview": {

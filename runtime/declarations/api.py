@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
 from runtime.declarations import declarations, rules, uploads
+from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.http import HttpError, Services, json_response, read_form, read_json, read_optional_json, services
@@ -27,6 +28,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/declarations/{id}/submit", submit, methods=["POST"]),
         Route("/api/v1/declarations/{id}/history", history, methods=["GET"]),
         Route("/api/v1/declarations/{id}/eligibility", eligibility, methods=["GET"]),
+        Route("/api/v1/declarations/{id}/forms", forms, methods=["GET"]),
         Route("/api/v1/units", search_units, methods=["GET"]),
     ]
 
@@ -72,6 +74,7 @@ async def show(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     return json_response(full(svc, declaration, account))
 
 
@@ -98,6 +101,7 @@ async def save_section(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     body = await read_json(request)
     keep = request.query_params.get("draft") == "true"
     errors = declarations.save_section(
@@ -114,6 +118,7 @@ async def upload(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     attachment = await receive_upload(request, svc, declaration, account)
     return json_response({"attachment_id": attachment["id"], "sha256": attachment["sha256"]}, status=201)
 
@@ -209,6 +214,7 @@ async def submit(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     await read_optional_json(request)
     updated = declarations.submit(svc, declaration, account)
     return json_response(declarations.summary(svc, updated))
@@ -237,7 +243,27 @@ async def history(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     return json_response({"history": declarations.history(svc, declaration["id"])})
+
+
+async def forms(request: Request) -> JSONResponse:
+    """The section schemas that apply to this declaration: those of its own policy version (VER-1)."""
+    svc = services(request)
+    account = require_account(request)
+    declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)
+    return json_response(
+        {
+            "id": declaration["id"],
+            "notice_id": declaration["notice_id"],
+            "policy_version": declaration["schema_hash"],
+            "sections": [
+                {"id": f.id, "title": f.title, "schema": f.compiled["schema"]}
+                for f in svc.bundle.declaration_sections()
+            ],
+        }
+    )
 
 
 async def search_units(request: Request) -> JSONResponse:

@@ -13,6 +13,7 @@ from runtime.bundle import Form
 from runtime.clock import iso
 from runtime.declarations import rules, unit_names
 from runtime.paths import routing
+from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage import dumps, loads
 from runtime.storage.rows import Account, Declaration, declaration_row
@@ -215,6 +216,7 @@ def save_section(
 ) -> list[Error]:
     """Save one section as a draft (DEC-2). With keep_invalid (pages) a draft with errors is
     kept so nothing typed is lost; otherwise (API default) errors mean nothing is saved."""
+    svc = versions.scoped(svc, declaration)
     form = section_form(svc, section_id)
     editable = workflow.editable_sections(svc, declaration, account)
     if editable is None or section_id not in editable:
@@ -273,6 +275,7 @@ def all_errors(svc: Services, declaration: Declaration) -> list[dict[str, Any]]:
     """Every blocking error of every section, paths prefixed by the section (DEC-18), every upload
     the policy marks required that is missing (per section, or per row for per-row kinds), then
     the rules across sections (ELIG-2, DEC-20) and the eligibility table (ELIG-1)."""
+    svc = versions.scoped(svc, declaration)
     stored = sections(svc, declaration["id"])
     files = svc.storage.all(
         "SELECT section_id, kind, row FROM attachments WHERE declaration_id = ?", (declaration["id"],)
@@ -357,6 +360,7 @@ def submit_plan(svc: Services, declaration: Declaration, account: Account) -> li
     """What 确定申报 would do now, without doing it (DEC-18): the chain of organisation ids it
     would travel, or the HttpError it would fail with. The confirmation page shows the one, and
     offers no confirm button on the other (issue 16)."""
+    svc = versions.scoped(svc, declaration)  # its own rules, routing and workflow (VER-1)
     step = workflow.transition(svc, "submit") or {}
     if declaration["state"] not in step.get("from", []) or not workflow.holds(declaration, account):
         raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))  # e.g. submitted twice
@@ -378,6 +382,7 @@ def submit_plan(svc: Services, declaration: Declaration, account: Account) -> li
 
 def submit(svc: Services, declaration: Declaration, account: Account) -> Declaration:
     """submit (DEC-18): the workflow's submit step, with the chain worked out now."""
+    svc = versions.scoped(svc, declaration)
     chain = submit_plan(svc, declaration, account)
     context: dict[str, Any] = {"section_errors": []}
     if chain:
@@ -402,6 +407,7 @@ def history(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
 
 
 def summary(svc: Services, declaration: Declaration) -> dict[str, Any]:
+    svc = versions.scoped(svc, declaration)
     holder = None
     if declaration["holder_org_id"]:
         org = svc.storage.one("SELECT name FROM organisations WHERE id = ?", (declaration["holder_org_id"],))
@@ -417,6 +423,8 @@ def summary(svc: Services, declaration: Declaration) -> dict[str, Any]:
         "series": declaration["series"],
         "level": declaration["level"],
         "schema_hash": declaration["schema_hash"],
+        "policy_version": declaration["schema_hash"],
+        "notice": workflow.notice(svc, declaration["notice_id"]),
         "certificate_no": declaration["certificate_no"],
         "reopened": loads(declaration["reopened"], None),
         "created_at": declaration["created_at"],

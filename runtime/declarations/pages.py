@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.declarations import declarations, lapsed, rules, uploads
 from runtime.declarations.api import attachment_response, find_units, receive_upload
+from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration
 from runtime.web.forms import (
@@ -94,6 +95,7 @@ async def overview(request: Request) -> Response:
     svc = services(request)
     account = applicant(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     return render(request, "declaration.html", **_overview_context(svc, declaration, account))
 
 
@@ -103,6 +105,7 @@ async def section(request: Request) -> Response:
         return await _keep_lapsed(request, svc)
     account = applicant(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     form = declarations.section_form(svc, request.path_params["section_id"])
     editable = form.id in (workflow.editable_sections(svc, declaration, account) or [])
     stored = declarations.sections(svc, declaration["id"]).get(form.id, {}).get("data") or {}
@@ -251,6 +254,7 @@ async def upload(request: Request) -> Response:
     svc = services(request)
     account = applicant(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     # CSRF for multipart: the token is a form field like any other
     try:
         attachment = await receive_upload(request, svc, declaration, account, check=check_csrf)
@@ -278,6 +282,7 @@ async def submit(request: Request) -> Response:
     svc = services(request)
     account = applicant(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     confirmed = False
     if request.method == "POST":
         form = await read_form(request)

@@ -15,6 +15,7 @@ from runtime.declarations import declarations
 from runtime.documents import documents
 from runtime.documents.pdf import Printer, RenderFailed, RenderTimeout
 from runtime.documents.spreadsheet import overview_xlsx
+from runtime.policy import versions
 from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services, json_response, services
 
@@ -33,11 +34,17 @@ def routes() -> list[BaseRoute]:
 
 
 def printer(svc: Services) -> Printer:
+    """The printer of the services' policy version: each version prints with its own layouts."""
     found = svc.extras.get("printer")
     if not isinstance(found, Printer):
         found = Printer(svc.bundle.root)
         svc.extras["printer"] = found
-    return found
+    if found.assets_dir == svc.bundle.root / "templates":
+        return found
+    printers: dict[str, Printer] = svc.extras.setdefault("version_printers", {})
+    if svc.bundle.schema_hash not in printers:
+        printers[svc.bundle.schema_hash] = found.sibling(svc.bundle.root)
+    return printers[svc.bundle.schema_hash]
 
 
 def download(content: bytes, media_type: str, filename: str, *, inline: bool) -> Response:
@@ -60,6 +67,7 @@ async def render_pdf(svc: Services, template: str, context: dict[str, Any]) -> b
 
 async def review_form_response(svc: Services, declaration_id: str, account: Account) -> Response:
     declaration = declarations.load(svc, declaration_id, account)
+    svc = versions.scoped(svc, declaration)
     context = documents.review_form(svc, declaration)
     content = await render_pdf(svc, "print/review_form.html", context)
     name = next((i["value"] for i in context["person"] if i["source"] == "person.name"), "")
@@ -71,6 +79,7 @@ async def certificate_response(svc: Services, request: Request, declaration_id: 
     if certificates.revocation(svc, declaration["certificate_no"] or "") is not None:  # COM-5: no copy of a revoked one
         raise HttpError(410, "certificate_revoked", svc.bundle.text("certificate_revoked"))
     url = certificates.verify_url(svc, declaration["certificate_no"] or "")  # never the request's Host
+    svc = versions.scoped(svc, declaration)
     context = documents.certificate(svc, declaration, url)
     content = await render_pdf(svc, "print/certificate.html", context)
     return download(content, PDF, f"{context['title']}-{declaration['certificate_no']}.pdf", inline=True)

@@ -24,6 +24,7 @@ from runtime.corrections import service as corrections
 from runtime.declarations import declarations, uploads
 from runtime.documents import text_grid
 from runtime.documents.pdf import page_css
+from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account, Declaration, account_row, declaration_row
@@ -272,6 +273,7 @@ def _base_context(
 
 def review_form(svc: Services, declaration: Declaration) -> dict[str, Any]:
     """The whole declaration, every section in schema order through its generated template."""
+    svc = versions.scoped(svc, declaration)  # printed as its own version lays it out (VER-1)
     spec = dict(svc.bundle.print[REVIEW_FORM])
     subject = load_subjects(svc, [declaration])[0]
     when = printed_at(svc)
@@ -463,6 +465,7 @@ def certificate_declaration(svc: Services, declaration_id: str, account: Account
 def certificate(svc: Services, declaration: Declaration, verify_url: str) -> dict[str, Any]:
     import segno
 
+    svc = versions.scoped(svc, declaration)
     spec = dict(svc.bundle.print[CERTIFICATE])
     subject = load_subjects(svc, [declaration], {declarations.HEADER})[0]
     when = printed_at(svc)

@@ -350,6 +350,12 @@ class Printer:
         self.pool = worker_pool(memory_mb)
         self._slots = threading.BoundedSemaphore(slots)
 
+    def sibling(self, build_dir: Path) -> Printer:
+        """A printer for another policy version's layouts sharing this one's workers and slots."""
+        other = Printer(build_dir, timeout=self.timeout, memory_mb=self.pool.memory_mb, subset_fonts=self.subset_fonts)
+        other._slots = self._slots
+        return other
+
     def html(self, template: str, context: dict[str, Any]) -> str:
         if not template.startswith("print/") or ".." in template.split("/"):
             raise ValueError(f"{template} is not a print template")

@@ -9,6 +9,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.captcha import new_captcha
+from runtime.bundle import Bundle
+from runtime.policy import versions
 from runtime.review import workflow
 from runtime.web.http import HttpError, json_response, services
 
@@ -30,13 +32,27 @@ async def openapi(request: Request) -> Response:
     return Response(services(request).bundle.openapi, media_type="application/json")
 
 
+def _bundle(request: Request) -> Bundle:
+    """The current build, or with `?version=` a past policy version still in use (VER-1)."""
+    svc = services(request)
+    wanted = request.query_params.get("version")
+    if not wanted:
+        return svc.bundle
+    found = versions.loaded(svc).get(wanted)
+    if found is None:
+        raise HttpError(404, "not_found", svc.bundle.text("not_found"))
+    return found
+
+
 async def forms(request: Request) -> JSONResponse:
-    manifest = services(request).bundle.manifest
-    return json_response({"forms": manifest["forms"], "schema_hash": manifest["schema_hash"]})
+    manifest = _bundle(request).manifest
+    return json_response(
+        {"forms": manifest["forms"], "schema_hash": manifest["schema_hash"], "policy_version": manifest["schema_hash"]}
+    )
 
 
 async def form(request: Request) -> JSONResponse:
-    bundle = services(request).bundle
+    bundle = _bundle(request)
     form_id = request.path_params["form_id"]
     found: Any = bundle.forms.get(form_id)
     if found is None and "/" in form_id:

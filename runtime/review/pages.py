@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.declarations import declarations, uploads
+from runtime.policy import versions
 from runtime.review import offers, queue, review, workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account, Declaration
@@ -102,7 +103,7 @@ async def bulk_page(request: Request) -> Response:
 def _detail(
     request: Request, account: Account, declaration: Declaration, status: int = 200, **context: Any
 ) -> Response:
-    svc = services(request)
+    svc = versions.use(request, declaration)
     person = (
         svc.storage.one("SELECT name, id_number, data FROM accounts WHERE id = ?", (declaration["person_id"],)) or {}
     )
@@ -138,6 +139,7 @@ async def declaration_page(request: Request) -> Response:
     svc = services(request)
     account = org_page(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     return _detail(request, account, declaration)
 
 
@@ -145,6 +147,7 @@ async def act(request: Request) -> Response:
     svc = services(request)
     account = org_page(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
+    svc = versions.use(request, declaration)  # its own policy version (VER-1)
     form = await read_form(request)
     check_csrf(request, form)
     sections = [v for v in form.getlist("sections") if isinstance(v, str)]

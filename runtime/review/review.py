@@ -13,6 +13,7 @@ from typing import Any
 from runtime.committee import certificates
 from runtime.declarations import declarations
 from runtime.notifications import outbox
+from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account, Declaration, declaration_row
@@ -66,7 +67,7 @@ def act(
 ) -> Declaration:
     """One review step by the holding organisation; 404 for a declaration it never held."""
     _organisation(svc, account)
-    declarations.load(svc, declaration_id, account)
+    svc = versions.scoped(svc, declarations.load(svc, declaration_id, account))
     if workflow.transition(svc, transition_id) is None:
         raise _error(svc, 404, "unknown_transition")
     text, chosen = clean_input(svc, comment, sections)
@@ -84,6 +85,7 @@ def _take(
     comment: str,
     sections: list[str] | None,
 ) -> Declaration:
+    svc = versions.scoped(svc, declaration)
     step = workflow.transition(svc, transition_id)
     if step is None or account["role"] not in step["by"]:
         raise _error(svc, 403, "forbidden")
@@ -183,12 +185,12 @@ def queue(
 
 def reportable(svc: Services, account: Account, series: str, level: str) -> list[dict[str, Any]]:
     """What the report page offers: held here, of this series × level, in a state `report` leaves."""
-    step = workflow.transition(svc, REPORT) or {}
-    return [
-        row
-        for row in queue(svc, account, series=series, level=level, held_only=True, with_row=True)
-        if row["state"] in (step.get("from") or [])
-    ]
+    rows = queue(svc, account, series=series, level=level, held_only=True, with_row=True)
+    return [row for row in rows if row["state"] in _report_from(versions.scoped(svc, row))]
+
+
+def _report_from(svc: Services) -> list[str]:
+    return list((workflow.transition(svc, REPORT) or {}).get("from") or [])
 
 
 def sections_of(svc: Services, declaration_id: str) -> list[dict[str, Any]]:

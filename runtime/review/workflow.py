@@ -13,6 +13,7 @@ from typing import Any
 from runtime.clock import iso, parse
 from runtime.committee import integrity, publicity_guard, workdays
 from runtime.notifications import outbox
+from runtime.policy import versions
 from runtime.storage import dumps, loads
 from runtime.storage.rows import Account, Declaration
 from runtime.web.http import HttpError, Services
@@ -45,6 +46,7 @@ def holds(declaration: Declaration, account: Account) -> bool:
 
 def available(svc: Services, declaration: Declaration, account: Account) -> list[dict[str, Any]]:
     """Transitions this account could take now (guards are checked when taken)."""
+    svc = versions.scoped(svc, declaration)  # its own version's workflow (VER-4)
     if not holds(declaration, account):
         return []
     return [
@@ -56,6 +58,7 @@ def available(svc: Services, declaration: Declaration, account: Account) -> list
 
 def editable_sections(svc: Services, declaration: Declaration, account: Account) -> list[str] | None:
     """Sections the applicant may change now: None for none, a list (all or reopened ones)."""
+    svc = versions.scoped(svc, declaration)
     state = definition(svc)["states"].get(declaration["state"]) or {}
     if not state.get("editable") or declaration["holder_org_id"] is not None:
         return None
@@ -77,6 +80,7 @@ def apply(
     guard_context: dict[str, Any] | None = None,
 ) -> Declaration:
     """Take a transition inside the caller's transaction; returns the updated row."""
+    svc = versions.scoped(svc, declaration)  # its own version's workflow (VER-4)
     step = transition(svc, transition_id)
     if step is None or account["role"] not in step["by"]:
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))

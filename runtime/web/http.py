@@ -43,7 +43,9 @@ class Services:
 
 
 def services(request: Request) -> Services:
-    found: Services = request.app.state.services
+    """The app's services, or those of one declaration's policy version once a handler scoped the
+    request to it (runtime/policy/versions.py)."""
+    found: Services = getattr(request.state, "services", None) or request.app.state.services
     return found
 
 

@@ -1,0 +1,161 @@
+"""Policy versions kept with the data (VER-1, VER-2).
+
+A build is a policy version, named by its manifest's `schema_hash`. At start the
+current build is copied into `<data dir>/policy_versions/<hash>/` (content
+addressed, written once), and every version a stored declaration names is
+loaded from there beside the current one. A declaration is then checked,
+routed, shown, reviewed and printed with the services of its own version
+(`scoped`), while new declarations use the current build. Old declarations
+keep working when build/ moves on, even when git history is gone; a data dir
+whose declarations name a version that is not stored refuses to start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from starlette.requests import Request
+
+from runtime.bundle import BuildError, Bundle, load_bundle
+from runtime.storage import Storage
+from runtime.web.forms import install_template_helpers
+from runtime.web.http import Services
+
+STORE = "policy_versions"
+EXTRA = "policy_versions"
+IMPORT_HINT = "python -m runtime import-version --data-dir {data_dir} <that version's build/>"
+
+
+def store_dir(data_dir: Path) -> Path:
+    return data_dir / STORE
+
+
+def import_build(build_dir: Path, data_dir: Path, bundle: Bundle | None = None) -> str:
+    """Copy a build into the data dir's store (once per version); returns its version."""
+    bundle = bundle or load_bundle(build_dir)  # refuses a build edited by hand
+    target = store_dir(data_dir) / bundle.schema_hash
+    if (target / "manifest.json").is_file():
+        stored = json.loads((target / "manifest.json").read_text("utf-8"))
+        if stored.get("files") == bundle.manifest.get("files"):
+            return bundle.schema_hash
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=target.parent))
+    try:
+        for relpath in [*(bundle.manifest.get("files") or {}), "manifest.json"]:
+            destination = staging / relpath
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(build_dir / relpath, destination)
+        if target.exists():  # same policy compiled again by a newer generator: the newer one serves
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return bundle.schema_hash
+
+
+def needed(storage: Storage) -> dict[str, int]:
+    """Every version stored declarations name, with how many name it."""
+    rows = storage.all("SELECT schema_hash, COUNT(*) AS n FROM declarations GROUP BY schema_hash")
+    return {str(r["schema_hash"]): int(r["n"]) for r in rows}
+
+
+def template_environment(build_dir: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(build_dir / "templates"),
+        autoescape=True,
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass
+class PolicyVersions:
+    """The current version and every older one in use, each with its own services."""
+
+    current: str
+    data_dir: Path
+    services: dict[str, Services] = field(default_factory=dict)
+
+    def bundles(self) -> dict[str, Bundle]:
+        return {version: svc.bundle for version, svc in self.services.items()}
+
+    def of(self, version: str) -> Services:
+        found = self.services.get(version)
+        if found is None:  # e.g. a migration run meanwhile named a version this process never loaded
+            found = self._load(version)
+        return found
+
+    def _load(self, version: str) -> Services:
+        current = self.services[self.current]
+        path = store_dir(self.data_dir) / version
+        if not (path / "manifest.json").is_file():
+            raise BuildError(missing_message(version, self.data_dir, None))
+        bundle = load_bundle(path)
+        templates = template_environment(path)
+        scoped = dataclasses.replace(current, bundle=bundle, templates=templates)
+        # the current build's page helpers, then those that read policy bound to this version
+        for name, value in current.templates.globals.items():
+            templates.globals.setdefault(name, value)
+        for name, value in current.templates.filters.items():
+            templates.filters.setdefault(name, value)
+        install_template_helpers(scoped)
+        self.services[version] = scoped
+        return scoped
+
+
+def missing_message(version: str, data_dir: Path, count: int | None) -> str:
+    used = f" used by {count} declaration(s)" if count is not None else ""
+    return (
+        f"policy version {version}{used} is not stored in {store_dir(data_dir)}; restore that folder from a"
+        f" backup of the data dir, or import the version's build: {IMPORT_HINT.format(data_dir=data_dir)}"
+    )
+
+
+def install(svc: Services, data_dir: Path) -> PolicyVersions:
+    """Store the current build and load every version the data needs; refuses a missing one."""
+    current = import_build(svc.bundle.root, data_dir, svc.bundle)
+    versions = PolicyVersions(current=current, data_dir=data_dir, services={current: svc})
+    for version, count in sorted(needed(svc.storage).items()):
+        if version == current:
+            continue
+        if not (store_dir(data_dir) / version / "manifest.json").is_file():
+            raise BuildError(missing_message(version, data_dir, count))
+        versions.of(version)
+    svc.extras[EXTRA] = versions
+    return versions
+
+
+def scoped(svc: Services, declaration: Mapping[str, object]) -> Services:
+    """The services of the version this declaration lives under (VER-1)."""
+    versions: PolicyVersions | None = svc.extras.get(EXTRA)
+    version = declaration.get("schema_hash")
+    if versions is None or not version or version == svc.bundle.schema_hash:
+        return svc
+    return versions.of(str(version))
+
+
+def current(svc: Services) -> Services:
+    """The services of the current build, from any version's services."""
+    versions: PolicyVersions | None = svc.extras.get(EXTRA)
+    return svc if versions is None else versions.services[versions.current]
+
+
+def use(request: Request, declaration: Mapping[str, object]) -> Services:
+    """Scope the rest of this request (pages rendered, messages) to the declaration's version."""
+    found = scoped(current(request.app.state.services), declaration)
+    request.state.services = found
+    return found
+
+
+def loaded(svc: Services) -> dict[str, Bundle]:
+    """Every version this process serves, by name (never loads one a request names)."""
+    versions: PolicyVersions | None = svc.extras.get(EXTRA)
+    return {svc.bundle.schema_hash: svc.bundle} if versions is None else versions.bundles()
