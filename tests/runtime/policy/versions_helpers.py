@@ -22,9 +22,6 @@ from runtime.clock import Clock
 
 Edit = Callable[[Path], None]
 
-# the publicity drill of tests/runtime/review/ is reused by the workflow-version test
-sys.path.insert(0, str(Path(__file__).parents[1] / "review"))
-
 
 def build_edited(tmp: Path, name: str, *edits: Edit) -> Path:
     """A copy of schemas/ with `edits` applied, compiled into tmp/<name>/build."""
@@ -75,3 +72,11 @@ def serving(build: Path, data_dir: Path, clock: Clock, *, seed: bool = False) ->
             yield world
     finally:
         app.state.services.storage.close()
+
+
+def with_publicity(workflow: str) -> str:
+    """The publicity-step edit of tests/runtime/review/ (one drill, written once)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "review"))
+    from test_chain_publicity_step import with_publicity as edit
+
+    return str(edit(workflow))
