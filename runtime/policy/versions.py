@@ -24,7 +24,7 @@ import jinja2
 from starlette.requests import Request
 
 from runtime.bundle import BuildError, Bundle, load_bundle
-from runtime.storage import Storage
+from runtime.storage import Database
 from runtime.web.forms import install_template_helpers
 from runtime.web.http import Services
 
@@ -60,7 +60,7 @@ def import_build(build_dir: Path, data_dir: Path, bundle: Bundle | None = None) 
     return bundle.schema_hash
 
 
-def needed(storage: Storage) -> dict[str, int]:
+def needed(storage: Database) -> dict[str, int]:
     """Every version stored declarations name, with how many name it."""
     rows = storage.all("SELECT schema_hash, COUNT(*) AS n FROM declarations GROUP BY schema_hash")
     return {str(r["schema_hash"]): int(r["n"]) for r in rows}
