@@ -66,7 +66,7 @@ def serving(build: Path, data_dir: Path, clock: Clock, *, seed: bool = False) ->
     app = create_app(build, data_dir, dev=True, clock=clock)
     try:
         with TestClient(app, base_url="http://testserver") as client:
-            world = World(client, app, data_dir / "zhicheng.sqlite3")
+            world = World(client, app)
             if seed:
                 world.seed_authorities()
             yield world
