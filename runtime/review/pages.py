@@ -70,7 +70,7 @@ def _render_queue(
         found=found,
         page_links=links,
         query=query,
-        bulk_steps=queue.bulk_steps(svc, account),
+        bulk_steps=queue.offered_steps(svc, account, found.rows),
         **_filters(svc),
         **context,
     )

@@ -140,6 +140,19 @@ def bulk_steps(svc: Services, account: Account) -> list[dict[str, Any]]:
     return [dict(t) for t in workflow.definition(svc).get("transitions") or [] if account["role"] in t["by"]]
 
 
+def offered_steps(svc: Services, account: Account, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bulk buttons for this page: only steps some row held here could take now, each named
+    so that two steps with one title (e.g. confirming a pass or a fail) can be told apart."""
+    held = {r["state"] for r in rows if r["holder_org_id"] == account["org_id"]}
+    steps = [t for t in bulk_steps(svc, account) if held & set(t["from"])]
+    titles = [t["title"] for t in steps]
+    for step in steps:
+        step["label"] = step["title"]
+        if titles.count(step["title"]) > 1:
+            step["label"] = f"{step['title']}({workflow.state_title(svc, step['to'])})"
+    return steps
+
+
 def bulk(svc: Services, account: Account, transition_id: str, ids: list[str], comment: str) -> dict[str, Any]:
     """Take one step on many declarations, each on its own: checked, taken and audited (REV-4)
     as if done one by one; one failing stops nothing else. Returns what succeeded and, for the

@@ -7,6 +7,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from conftest import ARTIFACTS
+
 from runtime.clock import iso
 from runtime.storage import dumps
 
@@ -206,6 +208,10 @@ def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any
     page.goto(declaration_url)
     assert page.query_selector("#sections .bad") is None, page.text_content("#sections")
     page.click("#submit-declaration")
+    page.wait_for_selector("#confirm-receiver")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "deadline-confirm-1280.png"), full_page=True)
+    assert UNIT in (page.text_content("#confirm-receiver") or "")
     page.click("#confirm-submit-button")  # the confirmation page: what is sent, to whom (issue 16)
     page.wait_for_selector("#declaration-state")
     assert page.text_content("#declaration-state") == "待审核"

@@ -1,0 +1,115 @@
+"""Deadline day in a browser (issue 16): an applicant types, is warned before leaving with
+unsaved changes, the session expires (the server's clock moved), the save is kept and found
+again after logging in; a phone (390 px) gets 44 px tap targets and a compact section list.
+Screenshots of the queue, review, section and confirmation pages at 1366 and 390 px are kept in
+test-artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import ARTIFACTS
+from test_applicant_journey import add_permitted_unit, new_declaration, register_and_agree
+from test_review_chain_journey import login
+
+from runtime.demo.seed import seed_demo
+
+TYPED = "主持完成馆藏档案数字化"
+LATER = "并编写利用指南"
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"deadline-{name}.png"), full_page=True)
+
+
+def test_typed_text_survives_leaving_and_an_expired_session(live_server: Any, page: Any) -> None:
+    add_permitted_unit(live_server)
+    base = live_server.url
+    svc = live_server.services
+    register_and_agree(
+        page, base, login="zhaoliu2026", id_number="371002199001011237", name="赵六", password="Haiyang!2026"
+    )
+    declaration_id = new_declaration(page)
+    section_url = f"{base}/declarations/{declaration_id}/sections/performance"
+    page.goto(section_url)
+    assert page.get_attribute("#section-form", "data-autosave") is not None
+
+    # leaving with unsaved changes asks first (beforeunload); staying keeps the text
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.click("#achievements_text")
+    page.keyboard.type(TYPED)
+    page.click(".section-nav a >> nth=0", no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert "beforeunload" in dialogs
+    assert page.url == section_url and TYPED in page.input_value("#achievements_text")
+
+    # the session times out while the applicant is still typing; 保存 keeps what was posted
+    svc.clock.advance(minutes=svc.policy("session_idle_minutes") + 5)
+    page.keyboard.type(LATER)
+    page.click("#save")
+    page.wait_for_url(f"{base}/login?lapsed=1")
+    assert svc.bundle.text("lapsed_kept") in page.content()
+
+    # logging in again leads straight back to the section, with the text
+    login(page, base, "zhaoliu2026", "Haiyang!2026")
+    page.wait_for_selector("#achievements_text")
+    assert page.url == section_url
+    assert page.input_value("#achievements_text").endswith(TYPED + LATER)
+    assert svc.bundle.text("lapsed_restored") in page.content()
+    page.click("#save")
+    page.wait_for_load_state()
+    stored = svc.storage.one(
+        "SELECT data FROM sections WHERE declaration_id = ? AND section_id = 'performance'", (declaration_id,)
+    )
+    assert TYPED + LATER in stored["data"]
+
+
+def test_a_phone_gets_44_pixel_tap_targets_and_a_compact_section_list(live_server: Any, browser: Any) -> None:
+    add_permitted_unit(live_server)
+    base = live_server.url
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=1)
+    page = phone.new_page()
+    page.set_default_timeout(15000)
+    register_and_agree(
+        page, base, login="sunqi2026", id_number="371002199001011237", name="孙七", password="Haiyang!2026"
+    )
+    declaration_id = new_declaration(page)
+    page.goto(f"{base}/declarations/{declaration_id}/sections/header")
+    _shot(page, "section-390")
+    targets = page.query_selector_all(".section-nav a, #save, .toolbar a, .upload-form button, header.top a")
+    assert targets
+    for target in targets:
+        box = target.bounding_box()
+        if box is not None:  # not hidden
+            assert box["height"] >= 44, (target.text_content(), box)
+    nav = page.query_selector(".section-nav")
+    assert nav is not None
+    assert page.evaluate("getComputedStyle(document.querySelector('.section-nav')).display") == "grid"
+    phone.close()
+
+
+def test_screenshots_of_the_queue_and_review_pages_at_two_widths(live_server: Any, browser: Any) -> None:
+    seed_demo(live_server.services)
+    base = live_server.url
+    svc = live_server.services
+    held = svc.storage.one(
+        "SELECT a.login_name, d.id FROM declarations d JOIN accounts a ON a.org_id = d.holder_org_id"
+        " WHERE d.holder_org_id IS NOT NULL ORDER BY d.updated_at DESC LIMIT 1"
+    )
+    assert held is not None
+    from runtime.demo.seed import DEMO_PASSWORD
+
+    for width in (1366, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        login(page, base, held["login_name"], DEMO_PASSWORD)
+        page.goto(f"{base}/review")
+        assert page.query_selector("#review-queue .unit-name") is not None
+        _shot(page, f"queue-{width}")
+        page.goto(f"{base}/review/{held['id']}")
+        assert page.query_selector("#applicant-facts") is not None
+        _shot(page, f"review-{width}")
+        context.close()
