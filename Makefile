@@ -39,6 +39,7 @@ check: build-if-missing
 
 test: check
 	@bash scripts/system-deps.sh browser
+	@$(BIN)/python scripts/fetch-axe.py >/dev/null
 	$(BIN)/python -m pytest
 
 bench: build

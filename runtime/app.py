@@ -29,6 +29,7 @@ from runtime.declarations import pages as declarations_pages
 from runtime.documents import api as documents_api
 from runtime.documents import pages as documents_pages
 from runtime.documents import pdf
+from runtime.help import display as help_display
 from runtime.help import pages as help_pages
 from runtime.notifications import pages as notification_pages
 from runtime.notifications import wiring as notification_wiring
@@ -69,6 +70,7 @@ def routes() -> list[BaseRoute]:
         *review_pages.routes(),
         *documents_pages.routes(),
         *help_pages.routes(),
+        *help_display.routes(),
         *committee_pages.routes(),
         *notification_pages.routes(),
         *correction_pages.routes(),

@@ -223,6 +223,9 @@ def check_csrf(request: Request, form: FormData) -> None:
         raise fail(request, 403, "csrf_failed")
 
 
+TEXT_SIZE_COOKIE = "text_size"
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     svc = services(request)
     account = getattr(request.state, "account", None)
@@ -233,6 +236,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         csrf_token=csrf_token(request),
         dev=svc.dev,
         flashes=context.pop("flashes", []),
+        large_text=request.cookies.get(TEXT_SIZE_COOKIE) == "large",  # 适老化: the reader's choice
+        request_path=request.url.path,
         **context,
     )
     response = HTMLResponse(page, status_code=status)

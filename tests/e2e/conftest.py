@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from accessibility import Recorder, RecordingBrowser, audit
 
 from runtime.app import create_app
 
@@ -84,7 +85,7 @@ def browser() -> Iterator[Any]:
         pytest.fail(f"Chromium not found at {CHROMIUM}; run `bash scripts/system-deps.sh browser`")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield instance
+        yield RecordingBrowser(instance)
         instance.close()
 
 
@@ -99,6 +100,25 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def accessibility(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every page a journey visited passes axe-core at 1366 and 390 px (accessibility.py). Asks
+    for the server first, so the pages are replayed while it still serves their CSS."""
+    if "browser" not in request.fixturenames and "page" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("live_server")
+    browser: RecordingBrowser = request.getfixturevalue("browser")
+    browser.recorder = Recorder()
+    yield
+    recorder, browser.recorder = browser.recorder, None
+    call = getattr(request.node, "rep_call", None)
+    if call is None or call.failed:
+        return  # the journey failed already; its own failure says more
+    problems = audit(browser.inner, list(recorder.pages.values()))
+    assert not problems, "accessibility (axe-core) violations:\n" + "\n".join(problems)
 
 
 @pytest.hookimpl(hookwrapper=True)
