@@ -7,11 +7,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from conftest import ARTIFACTS
-
 from runtime.clock import iso
 from runtime.storage import dumps
 
+# where failing steps' screenshots go too (tests/e2e/conftest.py)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 UNIT = "威海市示范档案服务中心"
 

@@ -6,14 +6,16 @@ test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from conftest import ARTIFACTS
 from test_applicant_journey import add_permitted_unit, new_declaration, register_and_agree
 from test_review_chain_journey import login
 
 from runtime.demo.seed import seed_demo
 
+# where failing steps' screenshots go too (tests/e2e/conftest.py)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TYPED = "主持完成馆藏档案数字化"
 LATER = "并编写利用指南"
 
