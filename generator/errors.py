@@ -267,6 +267,12 @@ CATALOG: dict[str, Code] = {
             "add a transition whose to: is '{name}', or remove the state (VER-4)",
         ),
         Code(
+            "E332",
+            "unknown placeholder",
+            "placeholder '{name}' in this {what} names no value that fills it",
+            "write one of these names in braces: {known} (the value then lives once, in the YAML that sets it)",
+        ),
+        Code(
             "E401",
             "build/ is stale",
             "build/ does not match schemas/ ({detail})",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from generator import placeholders
 from generator.project import Project
 from vocabulary.rules import RULE_KINDS
 
@@ -44,10 +45,11 @@ class FormCompiler:
         compiled_rows = None
         if isinstance(rows, Mapping):
             compiled_rows, properties["rows"] = self._rows(data, rows, rule_id)
+        title = placeholders.fill(data.get("title"), placeholders.rows_values(rows))  # 限填{max}条
         schema: dict[str, Any] = {
             "$schema": SCHEMA_DIALECT,
             "$id": f"forms/{form + '/' if form else ''}{data.get('id')}.json",
-            "title": data.get("title"),
+            "title": title,
             "type": "object",
             "properties": properties,
             "additionalProperties": False,
@@ -65,7 +67,7 @@ class FormCompiler:
         self._attach_cascades(descriptors, compiled_rows, rules)
         return {
             "id": data.get("id"),
-            "title": data.get("title"),
+            "title": title,
             "form": form,
             "kind": self.kind(data, form),
             "rule": rule_id,
@@ -147,8 +149,9 @@ class FormCompiler:
             messages["format"] = template.replace("{title}", title)
         if spec.get("or"):
             messages["enum"] = messages.get("enum") or self._message("enum", {"title": title})
+        values = {"title": title, **{k: v for k, v in constraint.items() if k in _COPIED_KEYWORDS}}
         for keyword, text in overrides.items():
-            messages[keyword] = text
+            messages[keyword] = placeholders.fill(text, {**values, "limit": constraint.get(keyword, "")})
         return messages
 
     def _message(self, keyword: str, values: Mapping[str, Any]) -> str:
@@ -197,7 +200,7 @@ class FormCompiler:
         self, data: Mapping[str, Any], rows: Mapping[str, Any], inherited_rule: str
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         rule_id = str(rows.get("rule") or inherited_rule)
-        title = rows.get("title") or data.get("title", "")
+        title = placeholders.fill(rows.get("title") or data.get("title", ""), placeholders.rows_values(rows))
         fields = rows.get("fields") or {}
         item = {
             "type": "object",
@@ -208,7 +211,11 @@ class FormCompiler:
         if required:
             item["required"] = required
         array: dict[str, Any] = {"title": title, "type": "array", "items": item}
-        overrides = rows.get("messages") or {}
+        values = {"title": title, **placeholders.rows_values(rows)}
+        overrides = {
+            k: placeholders.fill(v, {**values, "limit": rows.get(k, "")})
+            for k, v in (rows.get("messages") or {}).items()
+        }
         messages = {"type": self._message("type", {"title": title})}
         if "min" in rows:
             array["minItems"] = rows["min"]

@@ -148,7 +148,8 @@ class FormValidator:
                 yield Error(
                     path=to_pointer(violation.path),
                     code="rule:" + rule["kind"],
-                    message=fill_message(rule["message"], violation.params),
+                    # {limit}, {minimum} … come from the rule's own parameters (one value, one place)
+                    message=fill_message(rule["message"], {**(rule.get("params") or {}), **violation.params}),
                     rule=rule["rule"],
                     severity=rule.get("severity", "error"),
                 )

@@ -61,9 +61,7 @@ def edit(path: Path, pattern: str, replacement: str) -> None:
 
 def raise_achievements_limit(schemas: Path) -> None:
     path = schemas / "forms/declaration/achievements.yaml"
-    edit(path, r"^title: (.*)限填15条", r"title: \g<1>限填20条")
-    edit(path, r"^  max: 15$", "  max: 20")
-    edit(path, r"^    max: 代表性成果限填15条$", "    max: 代表性成果限填20条")
+    edit(path, r"^  max: 15$", "  max: 20")  # the title and the message name {max}: one edit
 
 
 def add_series(schemas: Path) -> None:

@@ -13,6 +13,9 @@ import pytest
 from applicant_helpers import Applicant, World, valid_sections
 from runtime_support import ROOT, csrf_of
 
+# the achievements limit and its message, as policy staff set them (one value, one place)
+ACHIEVEMENTS = json.loads((ROOT / "build" / "forms" / "declaration" / "achievements.json").read_text("utf-8"))
+
 # -- DEC-1 ----------------------------------------------------------------------------------
 
 
@@ -254,11 +257,11 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
                     "rank": "1/1",
                     "authority": "威海市人民政府",
                 }
-                for i in range(16)
+                for i in range(ACHIEVEMENTS["rows"]["max"] + 1)
             ]
         },
         "/rows",
-        "代表性成果限填15条",
+        ACHIEVEMENTS["schema"]["properties"]["rows"]["x-messages"]["maxItems"],
     ),
     (
         "achievements",
