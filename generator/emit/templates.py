@@ -70,7 +70,7 @@ def _review(compiled: dict[str, Any], source: str) -> bytes:
         "<h2>{{ form.title }}</h2>",
     ]
     if compiled["fields"]:
-        lines.append('<table class="grid"><tbody>')
+        lines.append('<table class="grid" tabindex="0"><tbody>')
         for descriptor in compiled["fields"]:
             lines.append(f'{{{{ m.review_field(form, "{descriptor["id"]}", doc) }}}}')
         lines.append("</tbody></table>")
