@@ -48,6 +48,10 @@ def compile_schemas(schemas_dir: Path) -> Result:
     project = load_project(schemas_dir)
     meta_validate(project)
     had_errors = bool(project.report.errors)
+    if any(d.code == "E101" for d in project.report.items):
+        # A file that does not parse has unknown contents: every cross-reference to what it
+        # defines would be a follow-on error hiding the one that matters. Fix it first.
+        return Result(report=project.report)
     try:
         model = resolve(project)
         for check in CHECKS:

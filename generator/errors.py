@@ -273,6 +273,30 @@ CATALOG: dict[str, Code] = {
             "write one of these names in braces: {known} (the value then lives once, in the YAML that sets it)",
         ),
         Code(
+            "E358",
+            "unknown rule id",
+            "'{name}' is not a rule id listed in schemas/domain_rules.yaml",
+            "cite an id of DOMAIN.md; when DOMAIN.md gains one, list it in schemas/domain_rules.yaml",
+        ),
+        Code(
+            "E359",
+            "depends_on cycle",
+            "fields depend on each other in a circle: {cycle}",
+            "a field may depend only on fields chosen before it; remove one depends_on of the circle",
+        ),
+        Code(
+            "E360",
+            "unknown page text",
+            "page template '{template}' shows ui.{key}, which messages.yaml does not define",
+            "add '{key}: …' under ui: in schemas/messages.yaml (the page would show the raw key)",
+        ),
+        Code(
+            "E361",
+            "no routing cell",
+            "no cell for these {what}, which have titles: {names}",
+            "write the upper department, or '~' where policy gives no path (an explicit empty cell)",
+        ),
+        Code(
             "E401",
             "build/ is stale",
             "build/ does not match schemas/ ({detail})",

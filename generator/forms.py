@@ -16,7 +16,7 @@ from generator.project import Project
 from vocabulary.rules import RULE_KINDS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-RULE_COMMON_KEYS = ("kind", "rule", "message", "severity", "when", "examples", "scope")
+RULE_COMMON_KEYS = ("kind", "rule", "message", "messages", "severity", "when", "examples", "scope")
 _COPIED_KEYWORDS = ("pattern", "minLength", "maxLength", "minimum", "maximum")
 
 
@@ -65,7 +65,8 @@ class FormCompiler:
             schema["required"] = required
         rules = [self.rule(r, data) for r in data.get("rules") or [] if r.get("kind") in RULE_KINDS]
         self._attach_cascades(descriptors, compiled_rows, rules)
-        return {
+        client = client_rules(fields, (rows or {}).get("fields") if isinstance(rows, Mapping) else None, rules)
+        compiled_form = {
             "id": data.get("id"),
             "title": title,
             "form": form,
@@ -78,6 +79,9 @@ class FormCompiler:
             "rules": rules,
             "uploads": [self.upload(u) for u in data.get("uploads") or []],
         }
+        if client:
+            compiled_form["client"] = client
+        return compiled_form
 
     @staticmethod
     def kind(data: Mapping[str, Any], form: str | None) -> str:
@@ -187,7 +191,7 @@ class FormCompiler:
             descriptor["options"] = self.project.dictionary_values(spec["dictionary"])
         if spec.get("enum"):
             descriptor["options"] = list(spec["enum"])
-        for key in ("or", "const", "default", "source", "frozen", "depends_on", "print"):
+        for key in ("or", "const", "default", "source", "frozen", "computed", "shown_when", "depends_on", "print"):
             if key in spec:
                 descriptor[key] = spec[key]
         if kind == "group":
@@ -245,7 +249,7 @@ class FormCompiler:
         if "when" in (kind.parameters.get("properties") or {}):
             params["when"] = when
             when = None
-        return {
+        compiled = {
             "kind": rule["kind"],
             "scope": rule.get("scope") or self.scope(rule, data),
             "params": params,
@@ -254,6 +258,9 @@ class FormCompiler:
             "rule": rule.get("rule", ""),
             "severity": rule.get("severity", "error"),
         }
+        if rule.get("messages"):
+            compiled["messages"] = dict(rule["messages"])
+        return compiled
 
     def scope(self, rule: Mapping[str, Any], data: Mapping[str, Any]) -> str:
         kind = RULE_KINDS[rule["kind"]]
@@ -291,6 +298,14 @@ class FormCompiler:
             if rule["kind"] != "cascade":
                 continue
             params = rule["params"]
+            key_field = by_id.get(params.get("key"))
+            paths = [str(c.get("member_of")) for c in params.get("checks") or []]
+            if key_field is not None and key_field.get("depends_on"):
+                # Never offer a key (a series) whose cascade would be empty for the chosen
+                # parents (no 中级 titles): the page drops those options (DEC-3).
+                needed = [p for p in paths if any("{" + d + "}" in p for d in key_field["depends_on"])]
+                if needed:
+                    key_field["options_nonempty"] = {"dictionary": params.get("dictionary"), "paths": needed}
             for check in params.get("checks") or []:
                 target = by_id.get(check.get("field"))
                 if target is not None:
@@ -321,3 +336,25 @@ def rule_field_names(rule: Mapping[str, Any]) -> list[str]:
         if isinstance(condition, Mapping):
             names.extend(str(k) for k in condition)
     return names
+
+
+def client_rules(
+    fields: Mapping[str, Any], row_fields: Mapping[str, Any] | None, rules: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What the page's script needs to show, hide and mark fields, taken from the same schema:
+    each field's ``shown_when`` and the conditions of the ``required-if`` rules. The server
+    still judges everything; without the script every field shows."""
+    client: dict[str, Any] = {}
+    for scope, specs in (("fields", fields), ("rows", row_fields or {})):
+        shown = {
+            name: spec["shown_when"] for name, spec in specs.items() if isinstance(spec.get("shown_when"), Mapping)
+        }
+        required: dict[str, list[Any]] = {}
+        for rule in rules:
+            if rule["kind"] == "required-if" and (rule["scope"] == "rows") == (scope == "rows"):
+                name = rule["params"].get("field")
+                if name in specs and rule["severity"] == "error":
+                    required.setdefault(name, []).append(rule["params"].get("when"))
+        if shown or required:
+            client[scope] = {"shown_when": shown, "required_when": required}
+    return client

@@ -32,6 +32,7 @@ META_FILES = (
     "rules",
     "eligibility",
     "notifications",
+    "domain_rules",
 )
 
 

@@ -13,7 +13,7 @@ from generator.loader import Document, LoadError, Path_, load_file
 # Single files a deployment may leave out: the committee stage (COM, INT, STAT) and the
 # working-day calendar overrides (PUB-3).
 OPTIONAL_SINGLE_FILES = ("committee", "calendar")
-SINGLE_FILES = ("platform", "messages", "faq", "notifications")
+SINGLE_FILES = ("platform", "messages", "faq", "notifications", "domain_rules")
 FOLDERS = ("dictionaries", "routing", "workflow", "print", "rules", "eligibility")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +25,7 @@ from vocabulary.expr_eval import Env, evaluate
 from vocabulary.expr_parse import Node, parse
 from vocabulary.expr_types import ROWS_KEY
 
-__all__ = ["Finding", "context_data", "parsed", "run_declaration_rules"]
+__all__ = ["Finding", "context_data", "parsed", "run_declaration_rules", "with_computed"]
 
 
 @dataclass(frozen=True)
@@ -93,3 +94,34 @@ def run_declaration_rules(
         section, *below = str(rule["at"]).split(".")
         value = _raw(data, (section, *below))
         yield Finding(rule, section, tuple(below), {"value": "" if value is None else value})
+
+
+def with_computed(
+    compiled: Mapping[str, Any], document: Mapping[str, Any], shape: Mapping[str, Any], data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The section with its ``computed`` fields worked out (DEC-8 聘任年限): whatever was
+    typed there is replaced; a value that cannot be worked out yet is left empty."""
+    section = str(compiled["id"])
+    result: dict[str, Any] = dict(document)
+    env = Env(shape=shape, data={**data, section: result})
+
+    def value(expression: str, row_shape: Mapping[str, Any] | None, row: Mapping[str, Any] | None) -> object:
+        found = evaluate(parsed(expression), env, row_shape, row)
+        return int(found) if isinstance(found, Decimal) else None
+
+    for field in compiled.get("fields") or []:
+        if field.get("computed"):
+            result[field["id"]] = value(field["computed"], None, None)
+    row_fields = [f for f in (compiled.get("rows") or {}).get("fields") or [] if f.get("computed")]
+    rows = result.get("rows")
+    if row_fields and isinstance(rows, list):
+        row_shape = shape[section][ROWS_KEY]
+        new_rows = []
+        for row in rows:
+            if isinstance(row, Mapping):
+                row = dict(row)
+                for field in row_fields:
+                    row[field["id"]] = value(field["computed"], row_shape, row)
+            new_rows.append(row)
+        result["rows"] = new_rows
+    return result

@@ -162,6 +162,16 @@ def whole_years(start: When, end: When) -> int:
     return max(years, 0)
 
 
+def service_years(start: When, end: When, gap_months: Decimal) -> Decimal:
+    """Whole years of service from start to end after deducting the months of a gap (DEC-8:
+    under 4 years counts 3). A year counts once its anniversary is reached, as in the
+    whole-years rule kind; a month without a day counts from its first day."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if (end.day or 1) < (start.day or 1):
+        months -= 1
+    return Decimal(max(months - int(gap_months), 0) // 12)
+
+
 def _months(start: When, end: When) -> int:
     months = (end.year - start.year) * 12 + end.month - start.month
     if start.day is not None and end.day is not None and end.day < start.day:
@@ -226,6 +236,8 @@ def _call(node: Call, env: Env, row_shape: Mapping[str, Any] | None, row: Mappin
     args = [evaluate(arg, env, row_shape, row) for arg in node.args]
     if node.name == "filled":
         return args[0] is not None
+    if node.name == "service_years" and args[2] is None:
+        args[2] = Decimal(0)  # no gap written: nothing to deduct
     if any(arg is None for arg in args):
         return None
     functions: dict[str, Callable[..., Value]] = {
@@ -233,6 +245,7 @@ def _call(node: Call, env: Env, row_shape: Mapping[str, Any] | None, row: Mappin
         "months": lambda a, b: Decimal(_months(a, b)),
         "year": lambda a: Decimal(a.year),
         "add_years": _add_years,
+        "service_years": service_years,
         "amount": amount,
     }
     return functions[node.name](*args)

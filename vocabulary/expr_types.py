@@ -189,6 +189,7 @@ def _call(node: Call, shape: Mapping[str, Any], row: Mapping[str, Any] | None) -
         "months": ((("date",), ("date",)), "number"),
         "year": ((("date",),), "number"),
         "add_years": ((("date",), ("number",)), "date"),
+        "service_years": ((("date",), ("date",), ("number",)), "number"),
         "filled": ((SCALARS,), "bool"),
         "amount": ((("text",), ("text",)), "number"),
     }

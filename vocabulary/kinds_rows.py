@@ -71,26 +71,43 @@ def check_contiguous(
     spans = _spans(params, rows)
     pairs = list(itertools.pairwise(spans))
     unsorted = [(before, after) for before, after in pairs if after.start < before.start]
+    # Each failure kind carries what its own message needs (DEC-13): the rows by number,
+    # and for a gap the months missing, so the applicant knows exactly what to fix.
     if unsorted:
         # Gaps and overlaps between neighbours mean nothing until the rows are sorted.
         for before, after in unsorted:
-            yield Violation((after.index, start), {"problem": "order", "previous_end": before.end_text})
+            yield Violation((after.index, start), {"problem": "order", **_rows_named(before, after)})
         return
     previous_end = ""
     for before, after in pairs:
         if before.is_open:
-            yield Violation((before.index, end), {"problem": "open_not_last", "previous_end": previous_end})
+            yield Violation(
+                (before.index, end),
+                {"problem": "open_not_last", **_rows_named(before, after), "previous_end": previous_end},
+            )
         elif before.end is not None:
             # Starting in the month the previous row ended, or the month after, is contiguous.
             if after.start < before.end:
-                problem = "overlap"
+                yield Violation((after.index, start), {"problem": "overlap", **_rows_named(before, after)})
             elif after.start > _next_month(before.end):
-                problem = "gap"
-            else:
-                problem = ""
-            if problem:
-                yield Violation((after.index, start), {"problem": problem, "previous_end": before.end_text})
+                first, last = _next_month(before.end), _previous_month(after.start)
+                months = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+                gap = {"missing_from": _text(first), "missing_to": _text(last), "months": months}
+                yield Violation((after.index, start), {"problem": "gap", **_rows_named(before, after), **gap})
         previous_end = before.end_text
+
+
+def _rows_named(before: _Span, after: _Span) -> dict[str, object]:
+    return {"previous_end": before.end_text, "previous_row": before.index + 1, "row": after.index + 1}
+
+
+def _previous_month(year_month: tuple[int, int]) -> tuple[int, int]:
+    year, month = year_month
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def _text(year_month: tuple[int, int]) -> str:
+    return f"{year_month[0]:04d}.{year_month[1]:02d}"
 
 
 # --- ordered -------------------------------------------------------------------------------
@@ -153,6 +170,20 @@ def _leading_number(value: object) -> Decimal:
     return Decimal(0)
 
 
+def _in_unit(value: object, unit: str | None, convert: Mapping[str, Any]) -> Decimal:
+    """The amount in the rule's unit (DEC-21): ``90学时`` counts for 学时; ``2.5学分`` counts
+    only through a policy conversion factor, never as 2.5 学时. Without a unit, the
+    leading number whatever follows it."""
+    number = _leading_number(value)
+    if unit is None:
+        return number
+    written = _LEADING_NUMBER_RE.sub("", value, count=1).strip() if isinstance(value, str) else unit
+    if written == unit:
+        return number
+    factor = convert.get(written)
+    return number * Decimal(str(factor)) if factor is not None else Decimal(0)
+
+
 def _plain(number: Decimal) -> int | float:
     """A total as the message should show it: 12, not 12.0 nor Decimal('12')."""
     return int(number) if number == number.to_integral_value() else float(number)
@@ -179,7 +210,7 @@ def check_yearly_minimum(
         first_row.setdefault(year, index)
         totals.setdefault(year, Decimal(0))
         if holds(where, row):
-            totals[year] += _leading_number(row.get(amount))
+            totals[year] += _in_unit(row.get(amount), params.get("unit"), params.get("convert") or {})
     for year, index in first_row.items():
         if totals[year] < minimum:
             yield Violation(
@@ -234,6 +265,11 @@ KINDS = (
                 "amount": field_schema(),
                 "minimum": {"type": "number", "minimum": 0},
                 "where": copy.deepcopy(CONDITION_SCHEMA),
+                "unit": {"type": "string", "minLength": 1},
+                "convert": {
+                    "type": "object",
+                    "additionalProperties": {"type": "number", "exclusiveMinimum": 0},
+                },
             },
             ["year_of", "amount", "minimum"],
         ),

@@ -149,10 +149,19 @@ class FormValidator:
                     path=to_pointer(violation.path),
                     code="rule:" + rule["kind"],
                     # {limit}, {minimum} … come from the rule's own parameters (one value, one place)
-                    message=fill_message(rule["message"], {**(rule.get("params") or {}), **violation.params}),
+                    message=fill_message(
+                        _message_for(rule, violation.params), {**(rule.get("params") or {}), **violation.params}
+                    ),
                     rule=rule["rule"],
                     severity=rule.get("severity", "error"),
                 )
+
+
+def _message_for(rule: Mapping[str, Any], params: Mapping[str, object]) -> str:
+    """The message for this kind of failure when the rule gives one per kind (e.g. a gap and
+    an overlap need different fixes), else the rule's message."""
+    by_problem = rule.get("messages") or {}
+    return str(by_problem.get(str(params.get("problem", ""))) or rule["message"])
 
 
 def _dedupe(errors: list[Error]) -> list[Error]:

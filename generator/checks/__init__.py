@@ -7,6 +7,7 @@ from collections.abc import Callable
 from generator.checks import (
     committee,
     contracts,
+    coverage,
     declaration_rules,
     dictionaries,
     faq,
@@ -34,6 +35,7 @@ CHECKS: tuple[Callable[[Model], None], ...] = (
     workflow.check,
     printing.check,
     contracts.check,
+    coverage.check,
     faq.check,
     committee.check,
     notifications.check,

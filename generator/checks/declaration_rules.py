@@ -254,8 +254,28 @@ def _table_examples(
                 project.diag("E304", doc, (*path, "examples", which, i), which=which, index=i + 1, outcome=said)
 
 
+def _computed(project: Project, shape: Mapping[str, Any]) -> None:
+    """A computed field's expression is a number, read in its section (and row) scope."""
+    for section_id, doc in sorted(project.sections.get(declaration_shape.DECLARATION_FORM, {}).items()):
+        data = doc.data if isinstance(doc.data, dict) else {}
+        rows: Mapping[str, Any] = data["rows"] if isinstance(data.get("rows"), Mapping) else {}
+        row_shape = (shape.get(section_id) or {}).get(ROWS_KEY)
+        for where, fields, row in (
+            (("fields",), data.get("fields"), None),
+            (("rows", "fields"), rows.get("fields"), row_shape),
+        ):
+            for name, spec in (fields or {}).items():
+                if not isinstance(spec, Mapping) or not isinstance(spec.get("computed"), str):
+                    continue
+                path = (*where, name, "computed")
+                found = typed(project, doc, path, spec["computed"], shape, row)
+                if found is not None and found.name != "number":
+                    project.diag("E351", doc, path, detail=f"a computed field holds a number, found {found}")
+
+
 def check(model: Model) -> None:
     project = model.project
+    _computed(project, declaration_shape.rich(model))
     if not project.rules and not project.eligibility:
         return
     shape = declaration_shape.rich(model)

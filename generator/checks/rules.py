@@ -157,13 +157,26 @@ def _examples(
                     outcome="is not a mapping (write the whole document: field: value …)",
                 )
                 continue
-            violated = any(True for _ in run_rule(compiled_rule, document, context, dictionaries))
-            if violated != expect_violation:
+            found = list(run_rule(compiled_rule, document, context, dictionaries))
+            if bool(found) != expect_violation:
                 project.diag(
                     "E304",
                     doc,
                     (*path, "examples", which, i),
                     which=which,
                     index=i + 1,
-                    outcome="breaks the rule" if violated else "does not break the rule",
+                    outcome=_outcome(found, document),
                 )
+
+
+def _outcome(found: list[Any], document: Mapping[str, Any]) -> str:
+    """Say where an example breaks its rule (row number and field), or that it does not."""
+    if not found:
+        rows = document.get("rows")
+        checked = f" (none of its {len(rows)} rows fails it)" if isinstance(rows, list) and rows else ""
+        return "does not break the rule" + checked
+    path = found[0].path
+    if len(path) >= 2 and path[0] == "rows" and isinstance(path[1], int):
+        field = f", field '{path[2]}'" if len(path) > 2 else ""
+        return f"breaks the rule at row {path[1] + 1}{field}"
+    return f"breaks the rule at field '{'.'.join(str(p) for p in path)}'" if path else "breaks the rule"

@@ -105,14 +105,15 @@ def create(svc: Services, account: Account, notice_id: str | None = None) -> str
 
 
 def system_values(svc: Services, form: Form, document: dict[str, Any], year: int) -> dict[str, Any]:
-    """Fill what the system decides: constants (DEC-5) and the notice year; never user input."""
+    """Fill what the system decides: constants (DEC-5), the notice year and computed fields
+    (DEC-8 聘任年限); never user input."""
     result = dict(document)
     for field in form.compiled.get("fields") or []:
         if "const" in field:
             result[field["id"]] = field["const"]
         elif field.get("source") == "notice.year":
             result[field["id"]] = year
-    return result
+    return rules.computed(svc, form.compiled, result, year)
 
 
 def sections(svc: Services, declaration_id: str) -> dict[str, dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from runtime.storage import loads
 from runtime.web.http import Services
-from vocabulary.declaration_rules import context_data, run_declaration_rules
+from vocabulary.declaration_rules import context_data, run_declaration_rules, with_computed
 from vocabulary.eligibility import assess, find_level, gaps_as_dicts, message
 from vocabulary.validation import Error, fill_message, to_pointer
 
@@ -38,6 +38,14 @@ def data_for(svc: Services, declaration: Mapping[str, Any], documents: Mapping[s
         int(declaration["year"]),
         svc.clock.today(),
     )
+
+
+def computed(svc: Services, compiled: Mapping[str, Any], document: dict[str, Any], year: int) -> dict[str, Any]:
+    """The section with its computed fields worked out from itself and the declaration year."""
+    shape = svc.bundle.rules.get("shape") or {}
+    if compiled.get("id") not in shape:
+        return document
+    return with_computed(compiled, document, shape, context_data({}, {}, year, svc.clock.today()))
 
 
 def errors(svc: Services, declaration: Mapping[str, Any], documents: Mapping[str, Any]) -> list[dict[str, Any]]:

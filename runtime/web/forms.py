@@ -101,7 +101,17 @@ def display_value(descriptor: dict[str, Any], value: Any) -> str:
 def options_for(svc: Services, descriptor: dict[str, Any], values: dict[str, Any] | None) -> list[str]:
     """The choices of a select: its dictionary, or a cascade narrowed by the chosen values (DEC-3)."""
     if descriptor.get("options"):
-        return list(descriptor["options"])
+        nonempty = descriptor.get("options_nonempty")
+        if not nonempty or not values:
+            return list(descriptor["options"])
+        # A cascade key (a series) whose cascade is empty for the chosen parents (no titles at
+        # that level) is not offered: the same narrowing conditions.js does with JavaScript.
+        by_value = {str(e["value"]): e for e in svc.bundle.entries(nonempty["dictionary"])}
+        return [
+            option
+            for option in descriptor["options"]
+            if all(_resolve(by_value.get(str(option)) or {}, path, values) for path in nonempty["paths"])
+        ]
     source = descriptor.get("options_from")
     if not source:
         return []

@@ -142,7 +142,6 @@ def fill_every_section(page: Any, base: str, declaration_id: str, unit: str, tmp
             "title": "助理馆员",
             "qualified_on": "2015.07",
             "appointed_on": "2015.09",
-            "appointment_years": "10",
         },
         selects=("level", "series"),
     )

@@ -67,6 +67,10 @@ def raise_achievements_limit(schemas: Path) -> None:
 def add_series(schemas: Path) -> None:
     path = schemas / "dictionaries/series.yaml"
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + NEW_SERIES, encoding="utf-8")
+    # A series with titles needs a routing cell or an explicit "no path" (E361): the drill
+    # says "no path yet" for every level, which routes nothing and so changes no route.
+    table = schemas / "routing/weihai_city.yaml"
+    edit(table, r"^cells:\n", "cells:\n  测绘: {正高级: ~, 副高级: ~, 中级: ~, 初级: ~}\n")
 
 
 def change_routing_cell(schemas: Path) -> None:

@@ -1,0 +1,94 @@
+"""One rule, server and browser: the page shows, hides and marks fields from the form's own
+rules (shown_when, required-if, the cascade), and without JavaScript everything shows and
+saves. Values the assertions need come from build/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from test_applicant_journey import UNIT, add_permitted_unit, new_declaration, register_and_agree
+
+ROOT = Path(__file__).resolve().parents[2]
+SERIES = json.loads((ROOT / "build" / "dictionaries.json").read_text("utf-8"))["series"]["entries"]
+
+
+def _id_number(sequence: int) -> str:
+    """A valid GB 11643 number born 1990-01-01 in 371002 (check character computed)."""
+    body = f"37100219900101{sequence:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+
+
+def _start(live_server: Any, page: Any, login: str, sequence: int) -> str:
+    add_permitted_unit(live_server)
+    register_and_agree(
+        page, live_server.url, login=login, id_number=_id_number(sequence), name="赵六", password="Haiyang!2026"
+    )
+    declaration_id = new_declaration(page)
+    return f"{live_server.url}/declarations/{declaration_id}/sections"
+
+
+def test_choosing_po_ge_shows_its_case_marked_required(live_server: Any, page: Any) -> None:
+    sections = _start(live_server, page, "zhaoliu2026", 123)
+    page.goto(f"{sections}/header")
+    page.select_option("#mode", "正常晋升")
+    assert not page.is_visible("#exception")
+    page.select_option("#mode", "破格")
+    page.wait_for_selector("#exception", state="visible")
+    assert page.get_attribute("#exception", "aria-required") == "true"
+    assert page.is_visible("[data-field='exception'] label .req")
+    page.select_option("#is_work_unit", "是")
+    assert not page.is_visible("#work_unit")
+    page.select_option("#is_work_unit", "否")
+    page.wait_for_selector("#work_unit", state="visible")
+
+
+def test_a_level_never_offers_a_series_without_titles_at_that_level(live_server: Any, page: Any) -> None:
+    sections = _start(live_server, page, "zhaoliu2027", 125)
+    page.goto(f"{sections}/header")
+    for level in ("中级", "正高级"):
+        page.select_option("#level", level)
+        wanted = sorted(e["value"] for e in SERIES if (e.get("titles") or {}).get(level))
+        page.wait_for_function("n => document.querySelectorAll('#series option').length - 1 === n", arg=len(wanted))
+        offered = sorted(page.eval_on_selector_all("#series option", "os => os.map(o => o.value).filter(Boolean)"))
+        assert offered == wanted
+
+
+def test_an_achievement_row_shows_the_columns_of_its_category(live_server: Any, page: Any) -> None:
+    sections = _start(live_server, page, "zhaoliu2028", 127)
+    page.goto(f"{sections}/achievements")
+    page.select_option("#rows-0-category", "专利")
+    page.wait_for_selector("#rows-0-authority", state="visible")
+    assert not page.is_visible("#rows-0-publisher")
+    page.select_option("#rows-0-category", "论文/著作")
+    page.wait_for_selector("#rows-0-publisher", state="visible")
+    assert not page.is_visible("#rows-0-authority")
+
+
+def test_without_javascript_every_field_shows_and_the_header_saves(live_server: Any, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        sections = _start(live_server, page, "zhaoliu2029", 129)
+        page.goto(f"{sections}/header")
+        assert page.is_visible("#exception") and page.is_visible("#work_unit")
+        page.fill("#rank", "1/1")
+        page.select_option("#level", "中级")
+        page.select_option("#series", "档案")
+        page.click("#save")
+        page.wait_for_load_state()
+        page.select_option("#title", "馆员")
+        page.select_option("#specialty", "档案管理")
+        page.select_option("#mode", "正常晋升")
+        page.fill("#unit", UNIT)
+        page.select_option("#is_work_unit", "是")
+        page.fill("#work_start", "2012.07")
+        page.fill("#professional_years", "10")
+        page.click("#save")
+        page.wait_for_load_state()
+        assert page.query_selector(".error-summary") is None, page.text_content(".error-summary")
+    finally:
+        context.close()
