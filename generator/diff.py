@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from generator import diff_details
 from generator.compiler import compile_schemas
 from generator.model import Model
 from vocabulary.rules import RULE_KINDS
@@ -99,6 +100,7 @@ def compare(old: Model, new: Model) -> Iterator[str]:
     yield from _routing(old, new)
     yield from _workflow(old, new)
     yield from _notices(old, new)
+    yield from diff_details.texts(old.project.data("messages"), new.project.data("messages"))
 
 
 def _all_forms(model: Model) -> dict[str, dict[str, Any]]:
@@ -137,8 +139,8 @@ def _forms(old: Model, new: Model) -> Iterator[str]:
             yield f"[applicants] {name}: rule removed {r['kind']} [{r['rule']}] «{r['message']}»"
         for key in sorted(old_rules.keys() & new_rules.keys()):
             if old_rules[key] != new_rules[key]:
-                r = new_rules[key]
-                yield f"[applicants] {name}: rule {r['kind']} [{r['rule']}] changed «{r['message']}»"
+                yield from diff_details.rule_changes(name, old_rules[key], new_rules[key])
+        yield from diff_details.field_messages(name, a, b)
         ua = {u["kind"]: u for u in a["uploads"]}
         ub = {u["kind"]: u for u in b["uploads"]}
         for kind in sorted(ub.keys() - ua.keys()):
@@ -261,7 +263,7 @@ def _workflow(old: Model, new: Model) -> Iterator[str]:
         for tid in [t for t in ta if t not in tb]:
             yield f"[reviewers] workflow {name}: step {tid} removed"
         for tid in [t for t in tb if t in ta and ta[t] != tb[t]]:
-            yield f"[reviewers] workflow {name}: step {tid} changed"
+            yield from diff_details.step_changes(name, tid, ta[tid], tb[tid])
 
 
 class _Empty:
@@ -269,13 +271,6 @@ class _Empty:
 
 
 def _notices(old: Model, new: Model) -> Iterator[str]:
-    a = {n.get("id"): n for n in old.project.data("platform").get("notices") or []}
-    b = {n.get("id"): n for n in new.project.data("platform").get("notices") or []}
-    for nid in sorted(set(a) | set(b), key=str):
-        if a.get(nid) != b.get(nid):
-            n = b.get(nid) or a.get(nid) or {}
-            yield (
-                f"[everyone] notice {nid} 「{n.get('title')}」: "
-                f"{(a.get(nid) or {}).get('opens')}..{(a.get(nid) or {}).get('closes')} → "
-                f"{(b.get(nid) or {}).get('opens')}..{(b.get(nid) or {}).get('closes')}"
-            )
+    yield from diff_details.notices(
+        old.project.data("platform").get("notices") or [], new.project.data("platform").get("notices") or []
+    )

@@ -190,6 +190,7 @@ def test_compare_names_every_consequence_of_the_drill_and_nothing_else(drill: Dr
         "[applicants] form declaration/achievements title 「任现职以来取得的代表性成果(限填15条)」"
         " → 「任现职以来取得的代表性成果(限填20条)」",
         "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20",
+        "[applicants] declaration/achievements: rows message for maxItems «代表性成果限填15条» → «代表性成果限填20条»",
         "[applicants] declaration/current_title: field rows.series choices +测绘",
         "[applicants] declaration/header: field series choices +测绘",
         "[applicants] declaration/language_computer: field certificate_no 「证书编号」 added "
@@ -230,6 +231,7 @@ def test_diff_against_head_names_each_change_in_plain_words(repo: Path) -> None:
         "[applicants] form declaration/achievements title 「任现职以来取得的代表性成果(限填15条)」"
         " → 「任现职以来取得的代表性成果(限填20条)」",
         "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20",
+        "[applicants] declaration/achievements: rows message for maxItems «代表性成果限填15条» → «代表性成果限填20条»",
         "[reviewers] routing weihai_city: 档案 × 副高级: 威海市人力资源和社会保障局 → 威海市档案局",
     ]
 
@@ -264,7 +266,8 @@ def test_compare_tells_apart_rules_of_one_kind_on_the_same_columns(tmp_path: Pat
     new = compile_schemas(schemas)
     assert old.model is not None and new.model is not None, new.report.render()
     assert list(compare(old.model, new.model)) == [
-        "[applicants] declaration/continuing_education: rule yearly-minimum [DEC-12] changed "
+        "[applicants] declaration/continuing_education: rule yearly-minimum [DEC-12] message "
+        "«{year}年度公需科目学时不足:已填{total}学时,每年应不少于{minimum}学时» → "
         "«{year}年度公需科目学时未达标:已填{total}学时,每年应不少于{minimum}学时»"
     ]
 
