@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from runtime.bundle import BuildError
 
 DATABASE_ENV = "ZHICHENG_DATABASE"
+WORKER_SETTINGS = "ZHICHENG_WORKER_SETTINGS"  # serve's options, handed to its worker processes
 DATABASE_HELP = f"postgresql://user:password@host/db (or ${DATABASE_ENV}); default: SQLite in --data-dir"
 
 
@@ -26,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--data-dir", type=Path, default=Path("var"))
     serve.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
     serve.add_argument("--dev", action="store_true", help="expose captcha answers and the SMS outbox")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes sharing the port (default: one per CPU core)",
+    )
     serve.add_argument("--proxy", action="store_true", help="behind an https reverse proxy: Secure cookies")
     seed = commands.add_parser("seed-demo", help="create demo organisations and accounts")
     seed.add_argument("--data-dir", type=Path, default=Path("var"))
@@ -76,18 +85,55 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import uvicorn
 
-    svc.extras["printer"].pool.start()  # a print worker gets ready while the server starts
-
-    print(f"serving http://{args.host}:{args.port}  (data: {args.data_dir}{', dev mode' if args.dev else ''})")
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        proxy_headers=args.proxy,
-        forwarded_allow_ips="127.0.0.1" if args.proxy else None,
+    workers = max(1, args.workers)
+    print(
+        f"serving http://{args.host}:{args.port}  (data: {args.data_dir}, {workers} worker(s)"
+        f"{', dev mode' if args.dev else ''})"
     )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "info",
+        "proxy_headers": args.proxy,
+        "forwarded_allow_ips": "127.0.0.1" if args.proxy else None,
+    }
+    if workers == 1:
+        svc.extras["printer"].pool.start()  # a print worker gets ready while the server starts
+        uvicorn.run(app, **options)
+        return 0
+    # N processes: each builds its own app (its own connections and print workers) from the
+    # same settings; everything they share lives in the database and the data directory.
+    # This process has migrated the database already, so the workers find it current.
+    svc.storage.close()
+    os.environ[WORKER_SETTINGS] = json.dumps(
+        {
+            "build": str(args.build),
+            "schemas": str(args.schemas),
+            "data_dir": str(args.data_dir),
+            "database": args.database or None,
+            "dev": args.dev,
+            "proxy": args.proxy,
+        }
+    )
+    uvicorn.run("runtime.__main__:worker_app", factory=True, workers=workers, **options)
     return 0
+
+
+def worker_app() -> Any:
+    """The app of one server process of `serve --workers N`."""
+    from runtime.app import create_app
+
+    settings = json.loads(os.environ[WORKER_SETTINGS])
+    app = create_app(
+        Path(settings["build"]),
+        Path(settings["data_dir"]),
+        dev=settings["dev"],
+        schemas_dir=Path(settings["schemas"]),
+        secure_cookies=settings["proxy"],
+        database=settings["database"],
+    )
+    app.state.services.extras["printer"].pool.start()
+    return app
 
 
 if __name__ == "__main__":

@@ -100,12 +100,7 @@ def _store_evidence(svc: Services, spec: dict[str, Any], evidence: tuple[str, by
     if len(content) > int(spec["max_size_kb"]) * 1024:
         raise _invalid(svc, "file_too_large", "/evidence", status=413, limit=spec["max_size_kb"])
     sha = hashlib.sha256(content).hexdigest()
-    target = uploads.files_dir(svc) / sha[:2] / sha
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
-        partial.write_bytes(content)
-        partial.replace(target)
+    uploads.file_store(svc).put(sha, content)
     return {
         "evidence_sha256": sha,
         "evidence_name": uploads.clean_filename(name, kind),

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
-from runtime.declarations import declarations, rules, uploads
+from runtime.declarations import declarations, queues, rules, uploads
 from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration, declaration_row
@@ -42,32 +42,22 @@ async def list_or_create(request: Request) -> JSONResponse:
             raise HttpError(422, "invalid_document", svc.bundle.text("invalid_document"))
         declaration_id = declarations.create(svc, account, notice_id)
         return json_response({"id": declaration_id}, status=201)
+    params = request.query_params
     if account["kind"] == "person":
-        rows = declarations.mine(svc, account)
+        page = queues.mine(svc, account, limit=params.get("limit"), cursor=params.get("cursor"))
+        total = None
     else:
-        rows = queue(svc, account, request.query_params)
-    return json_response({"declarations": [declarations.summary(svc, r) for r in rows]})
-
-
-def queue(svc: Services, account: Account, params: Any) -> list[Declaration]:
-    """An organisation's declarations: those it holds or has held, filtered by series/level/state."""
-    rows = svc.storage.all(
-        "SELECT * FROM declarations WHERE chain LIKE ? ORDER BY updated_at DESC",
-        (f'%"{account["org_id"]}"%',),
+        filters = queues.QueueFilter.from_params(params)
+        page = queues.queue(svc, account, filters, limit=params.get("limit"), cursor=params.get("cursor"))
+        total = queues.queue_count(svc, account, filters)
+    return json_response(
+        {
+            "declarations": [declarations.summary(svc, declaration_row(r)) for r in page.rows],
+            "next_cursor": page.next_cursor,
+            "limit": page.limit,
+            **({"total": total} if total is not None else {}),
+        }
     )
-    result = []
-    for row in map(declaration_row, rows):
-        if not declarations.visible(row, account):
-            continue
-        series, level, state = params.get("series"), params.get("level"), params.get("state")
-        if (
-            (series and row["series"] != series)
-            or (level and row["level"] != level)
-            or (state and row["state"] != state)
-        ):
-            continue
-        result.append(row)
-    return result
 
 
 async def show(request: Request) -> JSONResponse:

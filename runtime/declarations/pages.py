@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.declarations import declarations, lapsed, rules, uploads
+from runtime.declarations import declarations, lapsed, queues, rules, uploads
 from runtime.declarations.api import attachment_response, find_units, receive_upload
 from runtime.policy import versions
 from runtime.review import workflow
-from runtime.storage.rows import Account, Declaration
+from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.forms import (
     applicant,
     decode_section,
@@ -45,10 +45,17 @@ def routes() -> list[BaseRoute]:
 async def my_declarations(request: Request) -> Response:
     svc = services(request)
     account = applicant(request)
-    rows = [declarations.summary(svc, r) for r in declarations.mine(svc, account)]
+    page = queues.mine(svc, account, cursor=request.query_params.get("cursor"))
+    rows = [declarations.summary(svc, declaration_row(r)) for r in page.rows]
     for row in rows:
         row["comments"] = [h for h in declarations.history(svc, row["id"]) if h["comment"]]
-    return render(request, "declarations.html", declarations=rows, notices=workflow.open_notices(svc))
+    return render(
+        request,
+        "declarations.html",
+        declarations=rows,
+        notices=workflow.open_notices(svc),
+        next_cursor=page.next_cursor or "",
+    )
 
 
 async def new_declaration(request: Request) -> Response:

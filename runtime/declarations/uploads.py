@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.clock import iso
+from runtime.storage.files import FileStore, LocalFiles
 from runtime.storage.rows import Account, Declaration
 from runtime.web.forms import upload_limits_text
 from runtime.web.http import HttpError, Services
@@ -62,6 +63,16 @@ def refusal(svc: Services, status: int, code: str, spec: dict[str, Any] | None, 
     return HttpError(status, code, message, extra={k: str(v) for k, v in values.items() if k == "limit"})
 
 
+def file_store(svc: Services) -> FileStore:
+    """Where uploaded bytes live: svc.extras["files"] when the app was given a store, else the
+    data dir's files/ (runtime/storage/files.py says how several servers share it)."""
+    found = svc.extras.get("files")
+    if found is None:
+        found = svc.extras["files"] = LocalFiles(files_dir(svc))
+    store: FileStore = found
+    return store
+
+
 def store(
     svc: Services,
     declaration: Declaration,
@@ -82,12 +93,7 @@ def store(
     if len(content) > int(spec["max_size_kb"]) * 1024:
         raise refusal(svc, 413, "file_too_large", spec, limit=spec["max_size_kb"])
     sha = hashlib.sha256(content).hexdigest()
-    target = files_dir(svc) / sha[:2] / sha
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
-        partial.write_bytes(content)
-        partial.replace(target)
+    file_store(svc).put(sha, content)
     attachment = {
         "id": uuid.uuid4().hex,
         "declaration_id": declaration["id"],
@@ -114,8 +120,7 @@ def store(
 
 
 def read(svc: Services, attachment: dict[str, Any]) -> bytes:
-    path: Path = files_dir(svc) / attachment["sha256"][:2] / attachment["sha256"]
-    return path.read_bytes()
+    return file_store(svc).get(attachment["sha256"])
 
 
 def for_declaration(svc: Services, declaration_id: str) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from runtime.bundle import Form
 from runtime.clock import parse
 from runtime.committee import policy as committee_policy
 from runtime.corrections import service as corrections
-from runtime.declarations import declarations, uploads
+from runtime.declarations import declarations, queues, uploads
 from runtime.documents import text_grid
 from runtime.documents.pdf import page_css
 from runtime.policy import versions
@@ -352,11 +352,8 @@ def overview_declarations(svc: Services, account: Account, series: str, level: s
                 }
             ],
         )
-    rows = svc.storage.all(
-        "SELECT * FROM declarations WHERE series = ? AND level = ? AND chain LIKE ?",
-        (series, level, f'%"{account["org_id"]}"%'),
-    )
-    return [r for r in map(declaration_row, rows) if declarations.visible(r, account)]
+    matching = queues.QueueFilter(series=series, level=level)
+    return [declaration_row(r) for r in queues.each_in_queue(svc, account, matching)]
 
 
 def overview(svc: Services, account: Account, series: str, level: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.committee import certificates
-from runtime.declarations import declarations
+from runtime.declarations import declarations, queues
 from runtime.notifications import outbox
 from runtime.policy import versions
 from runtime.review import workflow
@@ -156,26 +156,13 @@ def queue(
     with_row: bool = False,
 ) -> list[dict[str, Any]]:
     """Declarations the organisation holds or has held, with the applicant's name (and with_row,
-    the stored row under `_row`, for the guards a page asks before offering a step)."""
+    the stored row under `_row`, for the guards a page asks before offering a step). Read from
+    the indexed chain rows with the filters in SQL (runtime/declarations/queues.py)."""
     _organisation(svc, account)
-    rows = svc.storage.all(
-        "SELECT d.*, a.name AS person_name FROM declarations d JOIN accounts a ON a.id = d.person_id"
-        " WHERE d.chain LIKE ? ORDER BY d.updated_at DESC",
-        (f'%"{account["org_id"]}"%',),
-    )
+    filters = queues.QueueFilter(series=series, level=level, state=state, held_only=held_only)
     result = []
-    for raw in rows:
+    for raw in queues.each_in_queue(svc, account, filters):
         row = declaration_row(raw)
-        if not declarations.visible(row, account):
-            continue
-        if held_only and row["holder_org_id"] != account["org_id"]:
-            continue
-        if (
-            (series and row["series"] != series)
-            or (level and row["level"] != level)
-            or (state and row["state"] != state)
-        ):
-            continue
         item = {**declarations.summary(svc, row), "person_name": raw["person_name"]}
         if with_row:
             item["_row"] = row

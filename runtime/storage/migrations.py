@@ -324,3 +324,91 @@ POSTGRES_MIGRATIONS = [
     Migration(1, "base tables", POSTGRES_BASE),
     Migration(2, "messages, SMS outbox, unit corrections", POSTGRES_ISSUE_17),
 ]
+
+# Version 3: chain membership as indexed rows. One row per organisation on a declaration's chain,
+# with the columns a queue filters and sorts on copied from the declaration by a trigger, so a
+# queue page is one ordered index range (org, updated_at, id) that stops after `limit` rows,
+# whatever the size of the province, instead of a `chain LIKE '%"org"%'` scan of every
+# declaration. `visible`: the position is within `reached` (who may see it, as
+# declarations.visible() decides for one row).
+CHAIN_COLUMNS = "org_id, updated_at, declaration_id, position, visible, holder_org_id, state, series, level, notice_id"
+
+SQLITE_CHAIN_SELECT = f"""
+INSERT INTO declaration_chain ({CHAIN_COLUMNS})
+  SELECT j.value, NEW.updated_at, NEW.id, j.key, j.key <= NEW.reached, NEW.holder_org_id, NEW.state,
+         NEW.series, NEW.level, NEW.notice_id
+  FROM json_each(NEW.chain) AS j WHERE j.type = 'text';
+"""
+
+SQLITE_CHAIN = f"""
+CREATE TABLE IF NOT EXISTS declaration_chain (
+  org_id TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  visible INTEGER NOT NULL,
+  holder_org_id TEXT,
+  state TEXT NOT NULL,
+  series TEXT,
+  level TEXT,
+  notice_id TEXT NOT NULL,
+  PRIMARY KEY (org_id, updated_at, declaration_id, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS declaration_chain_declaration ON declaration_chain(declaration_id);
+CREATE INDEX IF NOT EXISTS declarations_person_created ON declarations(person_id, created_at, id);
+CREATE TRIGGER IF NOT EXISTS declaration_chain_insert AFTER INSERT ON declarations
+BEGIN
+  {SQLITE_CHAIN_SELECT}
+END;
+CREATE TRIGGER IF NOT EXISTS declaration_chain_update
+  AFTER UPDATE OF chain, reached, updated_at, holder_org_id, state, series, level, notice_id ON declarations
+BEGIN
+  DELETE FROM declaration_chain WHERE declaration_id = NEW.id;
+  {SQLITE_CHAIN_SELECT}
+END;
+INSERT INTO declaration_chain ({CHAIN_COLUMNS})
+  SELECT j.value, d.updated_at, d.id, j.key, j.key <= d.reached, d.holder_org_id, d.state, d.series, d.level,
+         d.notice_id
+  FROM declarations AS d, json_each(d.chain) AS j WHERE j.type = 'text';
+"""
+
+POSTGRES_CHAIN = f"""
+CREATE TABLE declaration_chain (
+  org_id TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  visible INTEGER NOT NULL,
+  holder_org_id TEXT,
+  state TEXT NOT NULL,
+  series TEXT,
+  level TEXT,
+  notice_id TEXT NOT NULL,
+  PRIMARY KEY (org_id, updated_at, declaration_id, position)
+);
+CREATE INDEX declaration_chain_declaration ON declaration_chain(declaration_id);
+CREATE INDEX declarations_person_created ON declarations(person_id, created_at, id);
+CREATE FUNCTION declaration_chain_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    DELETE FROM declaration_chain WHERE declaration_id = NEW.id;
+  END IF;
+  INSERT INTO declaration_chain ({CHAIN_COLUMNS})
+    SELECT j.value, NEW.updated_at, NEW.id, j.ord - 1, CASE WHEN j.ord - 1 <= NEW.reached THEN 1 ELSE 0 END,
+           NEW.holder_org_id, NEW.state, NEW.series, NEW.level, NEW.notice_id
+    FROM jsonb_array_elements_text(NEW.chain::jsonb) WITH ORDINALITY AS j(value, ord);
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER declaration_chain_insert AFTER INSERT ON declarations
+  FOR EACH ROW EXECUTE FUNCTION declaration_chain_sync();
+CREATE TRIGGER declaration_chain_update
+  AFTER UPDATE OF chain, reached, updated_at, holder_org_id, state, series, level, notice_id ON declarations
+  FOR EACH ROW EXECUTE FUNCTION declaration_chain_sync();
+INSERT INTO declaration_chain ({CHAIN_COLUMNS})
+  SELECT j.value, d.updated_at, d.id, j.ord - 1, CASE WHEN j.ord - 1 <= d.reached THEN 1 ELSE 0 END,
+         d.holder_org_id, d.state, d.series, d.level, d.notice_id
+  FROM declarations AS d, jsonb_array_elements_text(d.chain::jsonb) WITH ORDINALITY AS j(value, ord);
+"""
+
+POSTGRES_MIGRATIONS.append(Migration(3, "chain membership rows for queues", POSTGRES_CHAIN))

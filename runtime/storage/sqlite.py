@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from runtime.storage.interface import StorageUnavailable, TypedLookups
-from runtime.storage.migrations import Migration, apply_migrations
+from runtime.storage.migrations import SQLITE_CHAIN, Migration, apply_migrations
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS organisations (
@@ -266,6 +266,7 @@ CREATE INDEX IF NOT EXISTS unit_corrections_org ON unit_corrections(org_id, id);
 SQLITE_MIGRATIONS = [
     Migration(1, "base tables", SCHEMA),
     Migration(2, "messages, SMS outbox, unit corrections", ISSUE_17),
+    Migration(3, "chain membership rows for queues", SQLITE_CHAIN),
 ]
 
 

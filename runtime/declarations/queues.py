@@ -1,0 +1,183 @@
+"""Lists of declarations read one page at a time, at any size of province (issue 14).
+
+An organisation's queue reads `declaration_chain`, one row per organisation on a declaration's
+review chain, kept by triggers (storage migration 2) with the columns a queue filters on. A
+page is one ordered index range `(org_id, updated_at, declaration_id)` that stops after `limit`
+rows: keyset pagination with an opaque cursor (the last row's sort key), never OFFSET, so a
+deep page costs what the first one does. Who may see a row is the same rule as
+declarations.visible(): the organisation is on the chain at or below `reached`.
+
+Service functions for pages and the API:
+  queue(svc, account, filters, limit=, cursor=) -> Page      an organisation's declarations
+  queue_count(svc, account, filters) -> int                   without loading rows
+  mine(svc, account, limit=, cursor=) -> Page                 an applicant's own declarations
+  each_in_queue(svc, account, filters) -> Iterator[row]        every match, page by page
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.storage.rows import Account
+from runtime.web.http import HttpError, Services
+
+MAX_FILTER = 64  # longest filter value accepted: ids, dictionary values, a name or an ID number
+TRUE = ("1", "true", "on")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    series: str = ""
+    level: str = ""
+    state: str = ""
+    notice: str = ""
+    holder: str = ""  # the organisation holding it now
+    held_only: bool = False  # held by the organisation looking at its queue
+    search: str = ""  # part of the applicant's name, or the whole ID number
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> QueueFilter:
+        """From a query string; over-long values are cut (they cannot match anything)."""
+
+        def text(name: str) -> str:
+            return str(params.get(name) or "").strip()[:MAX_FILTER]
+
+        return cls(
+            series=text("series"),
+            level=text("level"),
+            state=text("state"),
+            notice=text("notice"),
+            holder=text("holder"),
+            held_only=text("held").lower() in TRUE,
+            search=text("q"),
+        )
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+    limit: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def page_limit(svc: Services, raw: str | int | None) -> int:
+    """The page size asked for, within platform.yaml's lists.max_page_size; none: the default."""
+    lists = svc.bundle.platform.get("lists") or {}
+    default, most = int(lists.get("page_size", 50)), int(lists.get("max_page_size", 200))
+    if raw is None or raw == "":
+        return default
+    text = str(raw)
+    if not text.isdigit() or not 1 <= int(text) <= most:
+        raise HttpError(422, "list_limit_invalid", svc.bundle.text("list_limit_invalid", limit=most))
+    return int(text)
+
+
+def encode_cursor(sort_key: str, row_id: str) -> str:
+    raw = json.dumps([sort_key, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(svc: Services, cursor: str | None) -> tuple[str, str] | None:
+    if not cursor:
+        return None
+    try:
+        if len(cursor) > 256:
+            raise ValueError("too long")
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+            raise ValueError("not a cursor")
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise HttpError(422, "list_cursor_invalid", svc.bundle.text("list_cursor_invalid")) from None
+    return value[0], value[1]
+
+
+def _where(account: Account, filters: QueueFilter) -> tuple[list[str], list[Any], bool]:
+    """SQL conditions on declaration_chain `c` (and accounts `a` for a search)."""
+    clauses, params = ["c.org_id = ?", "c.visible = 1"], [account["org_id"]]
+    for column, value in (
+        ("series", filters.series),
+        ("level", filters.level),
+        ("state", filters.state),
+        ("notice_id", filters.notice),
+        ("holder_org_id", filters.holder),
+    ):
+        if value:
+            clauses.append(f"c.{column} = ?")
+            params.append(value)
+    if filters.held_only:
+        clauses.append("c.holder_org_id = c.org_id")
+    search = bool(filters.search)
+    if search:
+        pattern = filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append("(a.name LIKE ? ESCAPE '\\' OR a.id_number = ?)")
+        params += [f"%{pattern}%", filters.search.upper()]
+    return clauses, params, search
+
+
+def queue(
+    svc: Services,
+    account: Account,
+    filters: QueueFilter | None = None,
+    *,
+    limit: int | str | None = None,
+    cursor: str | None = None,
+) -> Page:
+    """One page of the organisation's declarations, newest change first, with `person_name`."""
+    size = page_limit(svc, limit)
+    clauses, params, _ = _where(account, filters or QueueFilter())
+    after = decode_cursor(svc, cursor)
+    if after is not None:
+        clauses.append("c.updated_at <= ? AND (c.updated_at < ? OR c.declaration_id < ?)")  # an index range
+        params += [after[0], after[0], after[1]]
+    rows = svc.storage.all(
+        "SELECT d.*, a.name AS person_name FROM declaration_chain c"
+        " JOIN declarations d ON d.id = c.declaration_id JOIN accounts a ON a.id = d.person_id"
+        f" WHERE {' AND '.join(clauses)} ORDER BY c.updated_at DESC, c.declaration_id DESC LIMIT ?",
+        (*params, size + 1),
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
+    return Page(rows, next_cursor, size)
+
+
+def queue_count(svc: Services, account: Account, filters: QueueFilter | None = None) -> int:
+    """How many declarations the queue holds with these filters, counted in the database."""
+    clauses, params, search = _where(account, filters or QueueFilter())
+    join = " JOIN declarations d ON d.id = c.declaration_id JOIN accounts a ON a.id = d.person_id" if search else ""
+    row = svc.storage.one(f"SELECT COUNT(*) AS n FROM declaration_chain c{join} WHERE {' AND '.join(clauses)}", params)
+    return int(row["n"]) if row else 0
+
+
+def each_in_queue(svc: Services, account: Account, filters: QueueFilter | None = None) -> Iterator[dict[str, Any]]:
+    """Every matching declaration, read page by page (a printed list that must show them all)."""
+    cursor: str | None = None
+    while True:
+        page = queue(svc, account, filters, cursor=cursor)
+        yield from page.rows
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def mine(svc: Services, account: Account, *, limit: int | str | None = None, cursor: str | None = None) -> Page:
+    """One page of an applicant's own declarations, newest first."""
+    size = page_limit(svc, limit)
+    clauses, params = ["person_id = ?"], [account["id"]]
+    after = decode_cursor(svc, cursor)
+    if after is not None:
+        clauses.append("created_at <= ? AND (created_at < ? OR id < ?)")
+        params += [after[0], after[0], after[1]]
+    rows = svc.storage.all(
+        f"SELECT * FROM declarations WHERE {' AND '.join(clauses)} ORDER BY created_at DESC, id DESC LIMIT ?",
+        (*params, size + 1),
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None, size)

@@ -1,0 +1,47 @@
+"""Uploaded files, kept by content hash behind a small interface (issue 14).
+
+The default keeps them in a local directory (files/ab/<sha256> under the data dir). Several
+app servers share it as a shared volume (NFS or a cluster filesystem mounted at the same
+path): writes are create-once under a content hash, so two servers storing the same bytes at
+once cannot corrupt each other. An S3-compatible object store would be another class with the
+same three methods (key = the hash), chosen at create_app; nothing else in the runtime reads
+file paths.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Protocol
+
+
+class FileStore(Protocol):
+    def put(self, sha256: str, content: bytes) -> None: ...
+    def get(self, sha256: str) -> bytes: ...
+    def exists(self, sha256: str) -> bool: ...
+
+
+class LocalFiles:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            raise ValueError("not a SHA-256 hex digest")  # never a path from outside
+        return self.root / sha256[:2] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self._path(sha256).is_file()
+
+    def put(self, sha256: str, content: bytes) -> None:
+        target = self._path(sha256)
+        if target.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"{sha256}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")  # unique per writer
+        partial.write_bytes(content)
+        partial.replace(target)  # atomic: a reader sees the whole file or none
+
+    def get(self, sha256: str) -> bytes:
+        return self._path(sha256).read_bytes()
