@@ -257,7 +257,12 @@ def emit(model: Model) -> Artifacts:
                 response=_ref("Created"),
                 errors=("401", "403", "409"),
             ),
-            "get": _op("Mine or my queue", params=_query("series", "level", "state")),
+            "get": _op(
+                "Mine or my queue, one keyset page (limit, cursor = the last page's next_cursor); a queue also"
+                " filters by series, level, state, notice, holder, held=1 and q (name part or ID number) and"
+                " counts every match in total; a bad limit or cursor is 422 list_limit_invalid/list_cursor_invalid",
+                params=_query("series", "level", "state", "notice", "holder", "held", "q", "limit", "cursor"),
+            ),
         },
         f"{v}/declarations/{{id}}": {"get": _op("Whole declaration", params=[ID_PARAM])},
         f"{v}/declarations/{{id}}/sections/{{section_id}}": {
