@@ -180,14 +180,3 @@ def test_a_deleted_declaration_leaves_no_chain_rows(scene: Scene) -> None:
     scene.world.execute("DELETE FROM sections WHERE declaration_id = ?", (gone,))
     scene.world.execute("DELETE FROM declarations WHERE id = ?", (gone,))
     assert scene.world.one("SELECT COUNT(*) AS n FROM declaration_chain WHERE declaration_id = ?", (gone,)) == {"n": 0}
-
-
-def test_the_review_queue_page_pages_with_a_next_link(scene: Scene) -> None:
-    client = scene.world.browser(scene.world.org_account(scene.department))
-    first = client.get("/review", params={"limit": "3"})
-    assert first.status_code == 200
-    assert first.text.count('href="/review/') == 3
-    assert 'rel="next"' in first.text
-    last = client.get("/review", params={"limit": "200"})
-    assert 'rel="next"' not in last.text
-    assert last.text.count('href="/review/') == len(scene.visible_to(scene.department))
