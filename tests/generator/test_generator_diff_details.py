@@ -15,7 +15,7 @@ from generator.compiler import Result, compile_schemas
 from generator.diff import compare
 
 TRAINING = "forms/declaration/continuing_education.yaml"
-YEARLY_MINIMUM = re.compile(r"(\n    amount: hours\n    minimum: )(\d+)")
+YEARLY_MINIMUM = re.compile(r"(kind: yearly-minimum\n(?:    .*\n)*?    minimum: )(\d+)")
 
 
 def edited(tmp_path: Path, *edits: tuple[str, str | re.Pattern[str], str]) -> Result:

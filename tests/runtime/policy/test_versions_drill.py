@@ -27,7 +27,7 @@ from runtime.documents.api import printer
 from runtime.policy import versions
 
 TITLE = ARCHIVES_MIDDLE
-YEARLY_MINIMUM = re.compile(r"(\n    year_of: start\n    amount: hours\n    minimum: )(\d+)")
+YEARLY_MINIMUM = re.compile(r"(kind: yearly-minimum\n(?:    .*\n)*?    minimum: )(\d+)")
 
 
 def two_achievements(unit_id: str) -> dict[str, Any]:
