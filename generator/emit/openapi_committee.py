@@ -221,6 +221,60 @@ def paths(v: str) -> dict[str, Any]:
                 params=[_path("id")],
             ),
         },
+        f"{v}/experts/{{id}}/account": {
+            "post": _op(
+                "Give a pool expert a login account (COM-3)",
+                ("400", "401", "403", "404", "409", "415", "422"),
+                params=[_path("id")],
+                body={
+                    "type": "object",
+                    "required": ["login_name", "password"],
+                    "properties": {"login_name": {"type": "string"}, "password": {"type": "string"}},
+                },
+                ok="201",
+            ),
+        },
+        f"{v}/review-sessions/{{id}}/vote": {
+            "get": _op(
+                "Tallies per declaration; never who voted what (COM-4)",
+                ("401", "403", "404", "409"),
+                params=[_path("id")],
+            ),
+            "post": _op(
+                "Open the vote with the attending experts; refused without quorum (COM-4)",
+                ("400", "401", "403", "404", "409", "415", "422"),
+                params=[_path("id")],
+                body={
+                    "type": "object",
+                    "required": ["attending"],
+                    "properties": {"attending": {"type": "array", "items": {"type": "string"}}},
+                },
+                ok="201",
+            ),
+        },
+        f"{v}/expert/declarations": {
+            "get": _op("The declarations an expert was drawn for, less declared conflicts (COM-3)", ("401", "403")),
+        },
+        f"{v}/expert/declarations/{{id}}": {
+            "get": _op(
+                "One assigned declaration, read-only; 404 for any other (COM-3)",
+                ("401", "403", "404"),
+                params=[_path("id")],
+            ),
+        },
+        f"{v}/expert/sessions/{{id}}/ballots": {
+            "post": _op(
+                "One secret ballot of an attending expert on one declaration, once (COM-4)",
+                ("400", "401", "403", "404", "409", "415", "422"),
+                params=[_path("id")],
+                body={
+                    "type": "object",
+                    "required": ["declaration_id", "choice"],
+                    "properties": {"declaration_id": {"type": "string"}, "choice": {"type": "string"}},
+                },
+                ok="201",
+            ),
+        },
         f"{v}/statistics": {
             "get": _op(
                 "Counts of a notice year by one dimension, scoped by role and region (STAT-1)",

@@ -9,7 +9,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
-from runtime.committee import certificates, experts, integrity, policy, responses, statistics, unit_publicity
+from runtime.committee import (
+    certificates,
+    experts,
+    integrity,
+    policy,
+    responses,
+    statistics,
+    unit_publicity,
+    votes,
+)
 from runtime.documents.spreadsheet import overview_xlsx
 from runtime.storage.rows import Account
 from runtime.web.http import HttpError, form_text, json_response, read_form, read_json, services
@@ -32,6 +41,11 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/review-sessions/{id}", review_session, methods=["GET"]),
         Route("/api/v1/review-sessions/{id}/conflicts", review_session_conflict, methods=["POST"]),
         Route("/api/v1/review-sessions/{id}/draw", review_session_draw, methods=["POST"]),
+        Route("/api/v1/experts/{id}/account", expert_account, methods=["POST"]),
+        Route("/api/v1/review-sessions/{id}/vote", session_vote, methods=["GET", "POST"]),
+        Route("/api/v1/expert/declarations", expert_declarations, methods=["GET"]),
+        Route("/api/v1/expert/declarations/{id}", expert_declaration, methods=["GET"]),
+        Route("/api/v1/expert/sessions/{id}/ballots", expert_ballot, methods=["POST"]),
         Route("/api/v1/statistics", statistics_counts, methods=["GET"]),
         Route("/api/v1/statistics/declarations", statistics_list, methods=["GET"]),
         Route("/api/v1/statistics.xlsx", statistics_xlsx, methods=["GET"]),
@@ -238,3 +252,41 @@ async def review_session_draw(request: Request) -> JSONResponse:
     """COM-2: the random draw with its recorded seed; 409 naming how many experts are missing."""
     svc = services(request)
     return json_response(experts.draw(svc, require_account(request), request.path_params["id"]))
+
+
+async def expert_account(request: Request) -> JSONResponse:
+    """COM-3: a login account for a pool expert `{login_name, password}`."""
+    svc = services(request)
+    account = require_account(request)
+    body = await _object(request)
+    made = votes.create_account(svc, account, request.path_params["id"], body.get("login_name"), body.get("password"))
+    return json_response(made, status=201)
+
+
+async def session_vote(request: Request) -> JSONResponse:
+    """COM-4: POST `{attending: [expert ids]}` opens the vote (quorum); GET the tallies."""
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "GET":
+        return json_response(votes.tally(svc, account, request.path_params["id"]))
+    body = await _object(request)
+    return json_response(votes.open_vote(svc, account, request.path_params["id"], body.get("attending")), status=201)
+
+
+async def expert_declarations(request: Request) -> JSONResponse:
+    svc = services(request)
+    return json_response({"declarations": votes.assigned(svc, require_account(request))})
+
+
+async def expert_declaration(request: Request) -> JSONResponse:
+    svc = services(request)
+    return json_response(votes.assigned_declaration(svc, require_account(request), request.path_params["id"]))
+
+
+async def expert_ballot(request: Request) -> JSONResponse:
+    """COM-4: one secret ballot `{declaration_id, choice}`."""
+    svc = services(request)
+    account = require_account(request)
+    body = await _object(request)
+    votes.cast(svc, account, request.path_params["id"], body.get("declaration_id"), body.get("choice"))
+    return json_response({"ok": True}, status=201)

@@ -120,6 +120,33 @@ CREATE TABLE IF NOT EXISTS expert_conflicts (
   created_at TEXT NOT NULL,
   PRIMARY KEY (expert_id, declaration_id)
 );
+
+CREATE TABLE IF NOT EXISTS expert_accounts (
+  expert_id TEXT PRIMARY KEY REFERENCES experts(id),
+  account_id TEXT NOT NULL UNIQUE REFERENCES accounts(id)
+);
+
+CREATE TABLE IF NOT EXISTS session_votes (
+  session_id TEXT PRIMARY KEY REFERENCES review_sessions(id),
+  attending TEXT NOT NULL,           -- JSON list of the attending experts' ids
+  opened_at TEXT NOT NULL,
+  closed_at TEXT
+);
+
+-- COM-4: who voted is kept apart from what was voted: a receipt names the expert, a
+-- ballot does not; ballots are shuffled by a random id, so order tells nothing either.
+CREATE TABLE IF NOT EXISTS ballot_receipts (
+  session_id TEXT NOT NULL REFERENCES review_sessions(id),
+  expert_id TEXT NOT NULL REFERENCES experts(id),
+  declaration_id TEXT NOT NULL REFERENCES declarations(id),
+  PRIMARY KEY (session_id, expert_id, declaration_id)
+);
+CREATE TABLE IF NOT EXISTS ballots (
+  id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES review_sessions(id),
+  declaration_id TEXT NOT NULL REFERENCES declarations(id),
+  choice TEXT NOT NULL
+);
 """
 
 

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from runtime.clock import iso
+from runtime.demo.committee import seed_committee
 from runtime.demo.declarations import seed_declarations
 from runtime.paths import routing
 from runtime.storage import dumps
@@ -181,4 +182,5 @@ def seed_demo(svc: Services) -> list[dict[str, Any]]:
         for line in seed_declarations(svc, city_unit["id"], data["declaration_names"], password_hash, people):
             login = line.split(":")[0]
             accounts.append({"login": login, "role": "applicant", "org": line.split(": ")[1]})
+    accounts += seed_committee(svc, DEMO_PASSWORD)  # expert pool, sessions, an expert login (COM-1..4)
     return accounts

@@ -63,7 +63,7 @@ def test_demo_applicants_have_registration_data_that_agrees_with_their_id_number
     form = json.loads((ROOT / "build" / "forms" / "person_registration.json").read_text("utf-8"))
     (agrees,) = [r for r in form["rules"] if r["kind"] == "id-card-agrees"]
     sexes = agrees["params"]["sexes"]
-    people = world.all("SELECT login_name, id_number, data FROM accounts WHERE kind = 'person'")
+    people = world.all("SELECT login_name, id_number, data FROM accounts WHERE kind = 'person' AND role = 'applicant'")
     assert len(people) >= 6
     for person in people:
         data = json.loads(person["data"])
