@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.accounts import totp
 from runtime.accounts.sessions import require_account
-from runtime.units import units
+from runtime.units import permissions, units
 from runtime.units.decisions import decision
 from runtime.web.http import Services, json_response, read_json, read_optional_json, services, text_of
 from runtime.web.security import hash_password
@@ -56,7 +56,7 @@ async def permission(request: Request) -> JSONResponse:
     if request.method == "GET":
         org = units.account_org(svc, account)
         return json_response({"permitted": bool(org["permitted"]), "request": units.latest_permission(svc, org["id"])})
-    found = units.request_permission(svc, account, await read_json(request))
+    found = permissions.request_permission(svc, account, await read_json(request))
     return json_response(found, status=201)
 
 
@@ -64,15 +64,15 @@ async def permission_requests(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     state = request.query_params.get("state")
-    return json_response({"requests": units.permission_requests(svc, account, state)})
+    return json_response({"requests": permissions.permission_requests(svc, account, state)})
 
 
 async def approve_permission(request: Request) -> JSONResponse:
-    return await decision(request, units.decide_permission, True)
+    return await decision(request, permissions.decide_permission, True)
 
 
 async def reject_permission(request: Request) -> JSONResponse:
-    return await decision(request, units.decide_permission, False)
+    return await decision(request, permissions.decide_permission, False)
 
 
 async def region_units(request: Request) -> JSONResponse:

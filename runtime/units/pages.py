@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.accounts import accounts, totp
 from runtime.storage.rows import Account
-from runtime.units import units
+from runtime.units import permissions, units
 from runtime.units.navigation import org_page, render_org
 from runtime.web.forms import errors_by_path
 from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, render, services
@@ -108,7 +108,7 @@ async def permission(request: Request) -> Response:
     check_csrf(request, form)
     values = _form_values(form, spec.field_index)
     try:
-        units.request_permission(svc, account, values)
+        permissions.request_permission(svc, account, values)
     except HttpError as error:
         if error.status not in (403, 409, 422):
             raise
@@ -144,7 +144,7 @@ def _hr_page(request: Request, account: Account, status: int = 200, **context: A
         "permission_requests.html",
         account,
         status=status,
-        requests=units.permission_requests(svc, account),
+        requests=permissions.permission_requests(svc, account),
         region_units=units.region_units(svc, account),
         **context,
     )
@@ -164,7 +164,7 @@ async def decide_permission(request: Request) -> Response:
     form = await read_form(request)
     check_csrf(request, form)
     try:
-        units.decide_permission(
+        permissions.decide_permission(
             svc, account, request.path_params["id"], approve=decision == "approve", comment=form_text(form, "comment")
         )
     except HttpError as error:
