@@ -45,7 +45,7 @@ from pypdf import PdfReader  # noqa: E402
 
 from runtime.app import create_app  # noqa: E402
 from runtime.clock import Clock  # noqa: E402
-from runtime.documents import documents  # noqa: E402
+from runtime.documents import documents, overview  # noqa: E402
 from runtime.documents.pdf import Printer, render_pdf  # noqa: E402
 
 NAIVE_CSS = "<style>table { table-layout: auto !important; } col { width: auto !important; }</style></head>"
@@ -133,7 +133,7 @@ def main() -> None:
         ),
         "overview 500 rows": (
             "print/overview.html",
-            lambda: documents.overview_grid(documents.overview(svc, reviewer, "档案", "中级")),
+            lambda: overview.overview_grid(overview.overview(svc, reviewer, "档案", "中级")),
         ),
     }
     naive_notes = {

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 from runtime.accounts.sessions import require_account
 from runtime.committee import certificates
 from runtime.declarations import declarations
-from runtime.documents import documents
+from runtime.documents import documents, overview
 from runtime.documents.pdf import Printer, RenderFailed, RenderTimeout
 from runtime.documents.spreadsheet import overview_xlsx
 from runtime.policy import versions
@@ -87,11 +87,11 @@ async def certificate_response(svc: Services, request: Request, declaration_id: 
 
 def overview_context(svc: Services, request: Request, account: Account) -> dict[str, Any]:
     params = request.query_params
-    return documents.overview(svc, account, params.get("series", ""), params.get("level", ""))
+    return overview.overview(svc, account, params.get("series", ""), params.get("level", ""))
 
 
 async def overview_pdf_response(svc: Services, context: dict[str, Any]) -> Response:
-    content = await render_pdf(svc, "print/overview.html", documents.overview_grid(context))
+    content = await render_pdf(svc, "print/overview.html", overview.overview_grid(context))
     return download(content, PDF, f"{context['title']}-{context['series']}-{context['level']}.pdf", inline=True)
 
 

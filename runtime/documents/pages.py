@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.committee import certificates
-from runtime.documents import documents
+from runtime.documents import documents, overview
 from runtime.documents.api import (
     certificate_response,
     overview_context,
@@ -46,7 +46,7 @@ async def overview_page(request: Request) -> Response:
     """The preview: choose series and level, see the table, download it as PDF or spreadsheet."""
     svc = services(request)
     account = page_account(request, person=False)
-    documents.require_organisation(svc, account)
+    overview.require_organisation(svc, account)
     spec = svc.bundle.print[documents.OVERVIEW]
     params = request.query_params
     context = None
@@ -65,7 +65,7 @@ async def overview_page(request: Request) -> Response:
         status=status,
         nav=org_nav(svc, account),
         title=spec.get("title", ""),
-        choices=documents.overview_choices(svc),
+        choices=overview.overview_choices(svc),
         series=params.get("series", ""),
         level=params.get("level", ""),
         overview=context,
