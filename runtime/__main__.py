@@ -35,7 +35,16 @@ def main(argv: list[str] | None = None) -> int:
         default=os.cpu_count() or 1,
         help="server processes sharing the port (default: one per CPU core)",
     )
-    serve.add_argument("--proxy", action="store_true", help="behind an https reverse proxy: Secure cookies")
+    serve.add_argument(
+        "--proxy",
+        action="store_true",
+        help="behind an https reverse proxy: Secure cookies, HSTS, https forms, client address from X-Forwarded-For",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="with --proxy: comma-separated addresses of the proxies whose X-Forwarded-For is trusted",
+    )
     seed = commands.add_parser("seed-demo", help="create demo organisations and accounts")
     seed.add_argument("--data-dir", type=Path, default=Path("var"))
     seed.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
@@ -59,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from runtime.app import create_app
     from runtime.storage import SchemaTooNew, StorageUnavailable
+    from runtime.storage.disk import DataDirError
 
     try:
         app = create_app(
@@ -69,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             secure_cookies=getattr(args, "proxy", False),
             database=args.database or None,
         )
-    except (BuildError, StorageUnavailable, SchemaTooNew) as exc:
+    except (BuildError, StorageUnavailable, SchemaTooNew, DataDirError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
     svc = app.state.services
@@ -86,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     workers = max(1, args.workers)
+    for warning in deployment_warnings(args.host, args.proxy):
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"serving http://{args.host}:{args.port}  (data: {args.data_dir}, {workers} worker(s)"
         f"{', dev mode' if args.dev else ''})"
@@ -95,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         "port": args.port,
         "log_level": "info",
         "proxy_headers": args.proxy,
-        "forwarded_allow_ips": "127.0.0.1" if args.proxy else None,
+        "forwarded_allow_ips": args.forwarded_allow_ips if args.proxy else None,
     }
     if workers == 1:
         svc.extras["printer"].pool.start()  # a print worker gets ready while the server starts
@@ -117,6 +129,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     uvicorn.run("runtime.__main__:worker_app", factory=True, workers=workers, **options)
     return 0
+
+
+def deployment_warnings(host: str, proxy: bool) -> list[str]:
+    """What an operator must hear at start-up: plain http on an address others can reach."""
+    if proxy or _is_loopback(host):
+        return []
+    return [
+        f"serving plain http on {host}, reachable from other machines: passwords and session cookies "
+        "cross the network unencrypted. Put an https reverse proxy in front and start with --proxy "
+        "(see README, Production)."
+    ]
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def worker_app() -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ from runtime.policy import api as policy_api
 from runtime.policy import versions
 from runtime.review import api as review_api
 from runtime.review import pages as review_pages
-from runtime.storage import StorageUnavailable, open_storage
+from runtime.storage import StorageUnavailable, disk, open_storage
 from runtime.units import api as units_api
 from runtime.units import pages as units_pages
 from runtime.units.authorities import sync_authorities
@@ -97,7 +98,10 @@ def create_app(
 ) -> Starlette:
     """`database`: a postgresql:// URL; without one, SQLite in data_dir (the embedded default)."""
     bundle = load_bundle(build_dir, schemas_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    if database is None:  # a file database lives in the data directory: prove it takes writes
+        disk.check_data_dir(data_dir)
+    else:
+        data_dir.mkdir(parents=True, exist_ok=True)
     storage = open_storage(database or data_dir / "zhicheng.sqlite3")
     committee_tables.ensure(storage)
     templates = jinja2.Environment(
@@ -131,7 +135,7 @@ def create_app(
             Mount("/static", app=StaticFiles(directory=build_dir / "templates" / "static"), name="static"),
         ],
         middleware=[
-            Middleware(SecurityHeaders),
+            Middleware(SecurityHeaders, hsts=hsts_header(bundle.platform) if secure_cookies else None),
             Middleware(notification_wiring.DeliverAfterResponse),
             Middleware(BodyLimit, max_bytes=max_body),
             Middleware(SessionMiddleware),
@@ -140,6 +144,8 @@ def create_app(
             HttpError: _http_error,
             StorageUnavailable: _storage_unavailable,
             Redirect: _redirect,
+            OSError: _disk_failure,
+            sqlite3.Error: _disk_failure,
             404: _not_found,
             405: _not_allowed,
             500: _crash,
@@ -186,6 +192,22 @@ async def _storage_unavailable(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status=503, message=message)
 
 
+async def _disk_failure(request: Request, exc: Exception) -> Response:
+    """A full or read-only disk: 503 and a message that says so (issue 13); anything else of
+    these types is a crash like any other."""
+    if not disk.is_disk_failure(exc):
+        return await _crash(request, exc)
+    log.error("storage failure on %s %s: %s", request.method, request.url.path, exc)
+    message = services(request).bundle.text("storage_unavailable")
+    headers = {"Retry-After": "300"}
+    if is_api(request):
+        body = HttpError(503, "storage_unavailable", message).body()
+        return JSONResponse(body, status_code=503, headers=headers)
+    response = render(request, "error.html", status=503, message=message)
+    response.headers.update(headers)
+    return response
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     message = services(request).bundle.text("server_error")
@@ -194,9 +216,18 @@ async def _crash(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status=500, message=message)
 
 
+def hsts_header(platform: dict[str, Any]) -> str:
+    """Strict-Transport-Security for a deployment behind https (`--proxy`), its age from platform.yaml."""
+    seconds = int((platform.get("accounts") or {})["hsts_max_age_seconds"])
+    return f"max-age={seconds}; includeSubDomains"
+
+
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: str | None = None) -> None:
         self.app = app
+        self.headers = dict(SECURITY_HEADERS)
+        if hsts:
+            self.headers["strict-transport-security"] = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -207,7 +238,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.decode("latin-1").lower() for k, _ in headers}
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     if name not in present:
                         headers.append((name.encode("latin-1"), value.encode("latin-1")))
                 message["headers"] = headers

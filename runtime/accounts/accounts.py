@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from runtime.accounts import sms_limits
 from runtime.clock import iso, parse
 from runtime.storage import dumps, loads
 from runtime.storage.rows import Account, account_row
@@ -79,9 +80,7 @@ def validate_person(svc: Services, document: Any) -> dict[str, Any]:
     id_number = str(document.get("id_number") or "").strip().upper()
     if login_name and svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = ?", (login_name,)):
         errors.append(field_error(svc, "person_registration", "login_name", "duplicate_login_name"))
-    if id_number and svc.storage.one("SELECT 1 AS x FROM accounts WHERE id_number = ?", (id_number,)):
-        errors.append(field_error(svc, "person_registration", "id_number", "duplicate_id_number"))
-    if errors:
+    if errors:  # a taken ID number is no error here: create_person tells its owner instead
         raise validation_error(svc, errors)
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in document.items()}
     cleaned["id_number"] = id_number
@@ -89,7 +88,11 @@ def validate_person(svc: Services, document: Any) -> dict[str, Any]:
 
 
 def create_person(svc: Services, cleaned: dict[str, Any], password_hash: str) -> str:
-    """Insert the confirmed applicant; name and ID number are frozen from now on (REG-3)."""
+    """Insert the confirmed applicant; name and ID number are frozen from now on (REG-3).
+
+    An ID number that already has an account (REG-2) is not inserted, and the answer does not
+    say so (issue 13: whether a person is registered is nobody else's business): the owner
+    gets a text message instead, and the caller an id that leads nowhere."""
     account_id = uuid.uuid4().hex
     data = {
         k: v for k, v in cleaned.items() if k not in (*PASSWORD_FIELDS, "login_name", "id_number", "name", "mobile")
@@ -98,10 +101,13 @@ def create_person(svc: Services, cleaned: dict[str, Any], password_hash: str) ->
         taken = []
         if svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = ?", (cleaned["login_name"],)):
             taken.append(field_error(svc, "person_registration", "login_name", "duplicate_login_name"))
-        if svc.storage.one("SELECT 1 AS x FROM accounts WHERE id_number = ?", (cleaned["id_number"],)):
-            taken.append(field_error(svc, "person_registration", "id_number", "duplicate_id_number"))
         if taken:
             raise validation_error(svc, taken)
+        owner = svc.storage.one("SELECT * FROM accounts WHERE id_number = ?", (cleaned["id_number"],))
+        if owner is not None:
+            if owner["mobile"] and sms_limits.mobile_allows(svc, owner["mobile"]):
+                sms_limits.send(svc, owner["mobile"], svc.bundle.text("sms_registration_attempt"))
+            return account_id
         svc.storage.insert(
             "accounts",
             {
@@ -157,7 +163,7 @@ def take_pending(svc: Services, kind: str, raw: str) -> tuple[dict[str, Any], st
 
 @dataclass
 class LoginRefused(Exception):
-    code: str  # bad_credentials | locked | throttled
+    code: str  # bad_credentials | locked
     retry_after: int = 0
     left: int = 0
 
@@ -177,34 +183,41 @@ def _seconds_left(svc: Services, until: str | None) -> int:
     return max(0, math.ceil(left))
 
 
-def login(svc: Services, account_text: str, password: str, ip: str) -> Account:
-    """The account when the password is right; LoginRefused otherwise. Blocking (Argon2)."""
-    lock_minutes = svc.policy("lock_minutes")
-    now = svc.clock.now()
-    window_start = iso(now - timedelta(minutes=lock_minutes))
-    failures_from_ip = svc.storage.one(
-        "SELECT COUNT(*) AS n FROM login_attempts WHERE ip = ? AND at > ? AND outcome != 'ok'",
-        (ip, window_start),
+def address_failures(svc: Services, ip: str) -> int:
+    """Wrong passwords (known or unknown account) from `ip` in the lock window. Only attempts
+    that solved a captcha are counted, so a bogus request cannot raise it for others."""
+    since = iso(svc.clock.now() - timedelta(minutes=svc.policy("lock_minutes")))
+    row = svc.storage.one(
+        "SELECT COUNT(*) AS n FROM login_attempts WHERE ip = ? AND at > ? AND outcome IN ('bad_password', 'unknown')",
+        (ip, since),
     )
-    if failures_from_ip and failures_from_ip["n"] >= svc.policy("login_throttle_per_ip"):
-        _record(svc, None, account_text, ip, "throttled")
-        raise LoginRefused("throttled", retry_after=lock_minutes * 60)
+    return int(row["n"]) if row else 0
+
+
+def login(svc: Services, account_text: str, password: str, ip: str) -> Account:
+    """The account when the password is right; LoginRefused otherwise. Blocking (Argon2).
+
+    Called only after a solved captcha. Failures count per account (the REG-5 lock) and per
+    address (harder captchas, see runtime.captcha); an address is never refused. An unknown
+    account answers exactly like a known one, attempts left and lock included, through a
+    counter kept for the typed text (login_ghosts), so answers reveal nobody's account."""
+    now = svc.clock.now()
     account = find_account(svc, account_text)
     if account is None:
         verify_password(DUMMY_HASH, password)  # same cost as a real check
-        _record(svc, None, account_text, ip, "unknown")
-        raise LoginRefused("bad_credentials")
-    locked_for = _seconds_left(svc, account["locked_until"])
-    if locked_for > 0:
+        _ghost_failure(svc, account_text, ip)
+    locked_for = _seconds_left(svc, account["locked_until"]) if account else 0
+    if account is not None and locked_for > 0:
         _record(svc, account["id"], account_text, ip, "locked")
         raise LoginRefused("locked", retry_after=locked_for)
-    if verify_password(account["password_hash"], password):
+    if account is not None and verify_password(account["password_hash"], password):
         with svc.storage.transaction():
             svc.storage.execute(
                 "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", (account["id"],)
             )
         _record(svc, account["id"], account_text, ip, "ok")
         return account
+    assert account is not None
     limit = svc.policy("lock_after_failures")
     with svc.storage.transaction():
         current = svc.storage.one("SELECT failed_logins, locked_until FROM accounts WHERE id = ?", (account["id"],))
@@ -212,21 +225,52 @@ def login(svc: Services, account_text: str, password: str, ip: str) -> Account:
             # a concurrent attempt locked it meanwhile: this one does not extend the lock
             raise LoginRefused("locked", retry_after=_seconds_left(svc, current["locked_until"]))
         failures = int(current["failed_logins"] if current else 0) + 1
-        if failures >= limit:
-            until = iso(now + timedelta(minutes=lock_minutes))
-            svc.storage.execute(
-                "UPDATE accounts SET failed_logins = 0, locked_until = ? WHERE id = ?", (until, account["id"])
-            )
-        else:
-            svc.storage.execute("UPDATE accounts SET failed_logins = ? WHERE id = ?", (failures, account["id"]))
+        locked = _count_failure(svc, "accounts", "id", account["id"], failures, now)
     _record(svc, account["id"], account_text, ip, "bad_password")
-    if failures >= limit:
-        raise LoginRefused("locked", retry_after=lock_minutes * 60)
+    if locked:
+        raise LoginRefused("locked", retry_after=svc.policy("lock_minutes") * 60)
     raise LoginRefused("bad_credentials", left=limit - failures)
 
 
+def _count_failure(svc: Services, table: str, key: str, value: str, failures: int, now: Any) -> bool:
+    """Store one more failure; at the limit, lock for lock_minutes with a fresh count. True if locked."""
+    if failures >= svc.policy("lock_after_failures"):
+        until = iso(now + timedelta(minutes=svc.policy("lock_minutes")))
+        svc.storage.execute(f"UPDATE {table} SET failed_logins = 0, locked_until = ? WHERE {key} = ?", (until, value))
+        return True
+    svc.storage.execute(f"UPDATE {table} SET failed_logins = ? WHERE {key} = ?", (failures, value))
+    return False
+
+
+def _ghost_failure(svc: Services, account_text: str, ip: str) -> None:
+    """The REG-5 counter and lock of a login text that names no account; raises like login()."""
+    now = svc.clock.now()
+    text = account_text.strip()[:64]
+    with svc.storage.transaction():
+        svc.storage.execute(
+            "DELETE FROM login_ghosts WHERE touched_at < ?",
+            (iso(now - timedelta(days=svc.policy("unknown_login_memory_days"))),),
+        )
+        row = svc.storage.one("SELECT * FROM login_ghosts WHERE account_text = ?", (text,))
+        if row is None:
+            svc.storage.insert(
+                "login_ghosts", {"account_text": text, "failed_logins": 0, "locked_until": None, "touched_at": iso(now)}
+            )
+            row = {"failed_logins": 0, "locked_until": None}
+        svc.storage.execute("UPDATE login_ghosts SET touched_at = ? WHERE account_text = ?", (iso(now), text))
+        locked_for = _seconds_left(svc, row["locked_until"])
+        _record(svc, None, account_text, ip, "locked" if locked_for > 0 else "unknown")
+        failures = int(row["failed_logins"]) + 1
+        locked = locked_for == 0 and _count_failure(svc, "login_ghosts", "account_text", text, failures, now)
+    if locked_for > 0:  # raised outside the transaction, which would roll back the record
+        raise LoginRefused("locked", retry_after=locked_for)
+    if locked:
+        raise LoginRefused("locked", retry_after=svc.policy("lock_minutes") * 60)
+    raise LoginRefused("bad_credentials", left=svc.policy("lock_after_failures") - failures)
+
+
 def record_bad_captcha(svc: Services, account_text: str, ip: str) -> None:
-    """A refused captcha is logged too; it counts for the address, never for the account (REG-5)."""
+    """A refused captcha is logged, and counts for nothing: anyone can send one (REG-5)."""
     _record(svc, None, account_text, ip, "bad_captcha")
 
 
@@ -254,14 +298,6 @@ def refusal_error(svc: Services, refused: LoginRefused) -> HttpError:
             headers={"Retry-After": str(refused.retry_after)},
             extra={"retry_after": refused.retry_after},
         )
-    if refused.code == "throttled":
-        return HttpError(
-            429,
-            "throttled",
-            svc.bundle.text("too_many_attempts"),
-            headers={"Retry-After": str(refused.retry_after)},
-            extra={"retry_after": refused.retry_after},
-        )
     message = (
         svc.bundle.text("wrong_password", left=refused.left) if refused.left else svc.bundle.text("bad_credentials")
     )
@@ -271,19 +307,14 @@ def refusal_error(svc: Services, refused: LoginRefused) -> HttpError:
 # -- recovery by SMS (REG-6) ---------------------------------------------------------
 
 
-def send_recovery_code(svc: Services, account_text: str, mobile: str) -> None:
-    """Sends a code when account and mobile match; says nothing either way (no enumeration)."""
+def send_recovery_code(svc: Services, account_text: str, mobile: str, ip: str) -> None:
+    """Sends a code when account and mobile match; the answer, 429 included, is the same
+    either way (no enumeration): the limits count requests, not sent codes."""
+    sms_limits.admit(svc, ip, account_text, mobile)
     account = find_account(svc, account_text)
     if account is None or not account["mobile"] or account["mobile"] != mobile.strip():
         return
     now = svc.clock.now()
-    hour_ago = iso(now - timedelta(hours=1))
-    recent = svc.storage.one(
-        "SELECT COUNT(*) AS n FROM sms_codes WHERE (account_id = ? OR mobile = ?) AND created_at > ?",
-        (account["id"], account["mobile"], hour_ago),
-    )
-    if recent and recent["n"] >= svc.policy("sms_per_hour"):
-        raise HttpError(429, "throttled", svc.bundle.text("too_many_codes"))
     code = digits(svc.policy("sms_code_length"))
     expires = now + timedelta(minutes=svc.policy("sms_code_minutes"))
     with svc.storage.transaction():
@@ -306,7 +337,7 @@ def send_recovery_code(svc: Services, account_text: str, mobile: str) -> None:
             minutes=svc.policy("sms_code_minutes"),
             login_name=account["login_name"],
         )
-        svc.storage.insert("outbox", {"mobile": account["mobile"], "text": text, "created_at": iso(now)})
+        sms_limits.send(svc, account["mobile"], text)
 
 
 def reset_password(svc: Services, account_text: str, code: str, new_password: str) -> Account:

@@ -15,7 +15,7 @@ from runtime.accounts.sessions import issue_api_token, require_account, revoke_a
 from runtime.clock import iso
 from runtime.storage import dumps, loads
 from runtime.storage.rows import Account
-from runtime.web.http import HttpError, Services, json_response, read_json, read_optional_json, services
+from runtime.web.http import HttpError, Services, client_ip, json_response, read_json, read_optional_json, services
 from runtime.web.security import hash_password
 
 
@@ -66,7 +66,7 @@ async def login(request: Request) -> JSONResponse:
         svc, await read_json(request), ("account", "password", "captcha_id", "captcha_answer", "totp_code")
     )
     if not check_captcha(svc, body["captcha_id"], body["captcha_answer"]):
-        accounts.record_bad_captcha(svc, body["account"], request.client.host if request.client else "-")
+        accounts.record_bad_captcha(svc, body["account"], client_ip(request))
         raise HttpError(
             422,
             "bad_captcha",
@@ -80,7 +80,7 @@ async def login(request: Request) -> JSONResponse:
                 }
             ],
         )
-    ip = request.client.host if request.client else "-"
+    ip = client_ip(request)
     try:
         account = await run_in_threadpool(accounts.login, svc, body["account"], body["password"], ip)
     except accounts.LoginRefused as refused:
@@ -111,7 +111,7 @@ async def logout(request: Request) -> JSONResponse:
 async def password_reset(request: Request) -> JSONResponse:
     svc = services(request)
     body = text_fields(svc, await read_json(request), ("account", "mobile"))
-    accounts.send_recovery_code(svc, body["account"], body["mobile"])
+    accounts.send_recovery_code(svc, body["account"], body["mobile"], client_ip(request))
     return json_response({"message": svc.bundle.text("sms_sent")}, status=202)
 
 

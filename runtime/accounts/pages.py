@@ -16,7 +16,7 @@ from runtime.accounts.captcha import check_captcha, new_captcha
 from runtime.accounts.sessions import SESSION_COOKIE, end_session, set_session_cookie, start_session
 from runtime.declarations import lapsed
 from runtime.web.forms import errors_by_path, page_account, redirect
-from runtime.web.http import HttpError, check_csrf, form_text, read_form, render, services
+from runtime.web.http import HttpError, check_csrf, client_ip, form_text, read_form, render, services
 from runtime.web.security import hash_password
 
 
@@ -54,9 +54,9 @@ async def home(request: Request) -> Response:
     return redirect("/review")
 
 
-def _login_page(request: Request, status: int = 200, **context: Any) -> Response:
+async def _login_page(request: Request, status: int = 200, **context: Any) -> Response:
     svc = services(request)
-    captcha = new_captcha(svc)
+    captcha = await run_in_threadpool(new_captcha, svc, client_ip(request))
     return render(
         request,
         "login.html",
@@ -71,19 +71,19 @@ async def login(request: Request) -> Response:
     svc = services(request)
     if request.method == "GET":
         kept = request.query_params.get("lapsed") == "1"
-        return _login_page(request, flashes=[svc.bundle.text("lapsed_kept")] if kept else [])
+        return await _login_page(request, flashes=[svc.bundle.text("lapsed_kept")] if kept else [])
     form = await read_form(request)
     check_csrf(request, form)
     account_text = form_text(form, "account")
     if not check_captcha(svc, form_text(form, "captcha_id"), form_text(form, "captcha_answer")):
-        accounts.record_bad_captcha(svc, account_text, request.client.host if request.client else "-")
-        return _login_page(request, 422, error=svc.bundle.text("wrong_captcha"), account_text=account_text)
-    ip = request.client.host if request.client else "-"
+        accounts.record_bad_captcha(svc, account_text, client_ip(request))
+        return await _login_page(request, 422, error=svc.bundle.text("wrong_captcha"), account_text=account_text)
+    ip = client_ip(request)
     try:
         account = await run_in_threadpool(accounts.login, svc, account_text, form_text(form, "password"), ip)
     except accounts.LoginRefused as refused:
         error = accounts.refusal_error(svc, refused)
-        return _login_page(
+        return await _login_page(
             request,
             error.status,
             error=error.message,
@@ -93,7 +93,7 @@ async def login(request: Request) -> Response:
     try:
         totp.check_login(svc, account, form_text(form, "totp_code"), ip)
     except HttpError as error:
-        return _login_page(request, error.status, error=error.message, account_text=account_text, totp=True)
+        return await _login_page(request, error.status, error=error.message, account_text=account_text, totp=True)
     end_session(svc, request.cookies.get(SESSION_COOKIE))
     raw, _ = start_session(svc, account["id"])
     response = redirect("/")
@@ -177,7 +177,7 @@ async def register_confirm(request: Request) -> Response:
             doc=cleaned,
             errors=errors_by_path(error.errors or []),
         )
-    return _login_page(request, flashes=[svc.bundle.text("registered")], account_text=cleaned["login_name"])
+    return await _login_page(request, flashes=[svc.bundle.text("registered")], account_text=cleaned["login_name"])
 
 
 async def recover(request: Request) -> Response:
@@ -188,7 +188,7 @@ async def recover(request: Request) -> Response:
     check_csrf(request, form)
     account_text = form_text(form, "account")
     try:
-        accounts.send_recovery_code(svc, account_text, form_text(form, "mobile"))
+        accounts.send_recovery_code(svc, account_text, form_text(form, "mobile"), client_ip(request))
     except HttpError as error:
         return render(request, "recover.html", status=error.status, step="request", error=error.message)
     return render(
@@ -223,7 +223,7 @@ async def recover_reset(request: Request) -> Response:
             account_text=account_text,
             error="；".join(messages),
         )
-    return _login_page(request, flashes=[svc.bundle.text("password_was_reset")], account_text=account_text)
+    return await _login_page(request, flashes=[svc.bundle.text("password_was_reset")], account_text=account_text)
 
 
 async def basic_info(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -12,7 +13,7 @@ from runtime.accounts.captcha import new_captcha
 from runtime.bundle import Bundle
 from runtime.policy import versions
 from runtime.review import workflow
-from runtime.web.http import HttpError, json_response, services
+from runtime.web.http import HttpError, client_ip, json_response, services
 
 
 def routes() -> list[BaseRoute]:
@@ -81,7 +82,7 @@ async def contacts(request: Request) -> JSONResponse:
 
 async def captcha(request: Request) -> JSONResponse:
     svc = services(request)
-    made = new_captcha(svc)
+    made = await run_in_threadpool(new_captcha, svc, client_ip(request))
     body = {"captcha_id": made.id, "image": made.image}
     if svc.dev:
         body["answer"] = made.answer

@@ -320,9 +320,33 @@ CREATE TABLE unit_corrections (
 );
 CREATE INDEX unit_corrections_org ON unit_corrections(org_id, id);
 """
+# issue 13: the version behind ETag / If-Match (the same statement on both backends)
+HARDENING_COLUMNS = "ALTER TABLE declarations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;\n"
+
+POSTGRES_HARDENING = (
+    """
+CREATE TABLE IF NOT EXISTS login_ghosts (
+  account_text TEXT PRIMARY KEY,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT,
+  touched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sms_requests (
+  id BIGSERIAL PRIMARY KEY,
+  ip TEXT NOT NULL,
+  account_key TEXT NOT NULL,
+  mobile_key TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sms_requests_at ON sms_requests(at);
+"""
+    + HARDENING_COLUMNS
+)
+
 POSTGRES_MIGRATIONS = [
     Migration(1, "base tables", POSTGRES_BASE),
     Migration(2, "messages, SMS outbox, unit corrections", POSTGRES_ISSUE_17),
+    Migration(3, "issue 13: unknown-account login counters, SMS requests, declaration versions", POSTGRES_HARDENING),
 ]
 
 # Version 3: chain membership as indexed rows. One row per organisation on a declaration's chain,

@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from runtime.storage.interface import StorageUnavailable, TypedLookups
-from runtime.storage.migrations import SQLITE_CHAIN, Migration, apply_migrations
+from runtime.storage.migrations import HARDENING_COLUMNS, SQLITE_CHAIN, Migration, apply_migrations
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS organisations (
@@ -217,6 +217,30 @@ CREATE TABLE IF NOT EXISTS audit (
 # (table, column, type) of every column added to SCHEMA before migrations were versioned
 ADDED_COLUMNS = [("accounts", "totp_last_step", "INTEGER")]
 
+HARDENING_SQL = (
+    """
+-- hardening (issue 13): the REG-5 counter of login texts that name no account, so an unknown
+-- account answers like a known one
+CREATE TABLE IF NOT EXISTS login_ghosts (
+  account_text TEXT PRIMARY KEY,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT,
+  touched_at TEXT NOT NULL
+);
+
+-- every request that could send an SMS, sent or not (runtime/sms_limits.py)
+CREATE TABLE IF NOT EXISTS sms_requests (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ip TEXT NOT NULL,
+  account_key TEXT NOT NULL,
+  mobile_key TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sms_requests_at ON sms_requests(at);
+"""
+    + HARDENING_COLUMNS
+)
+
 # Version 1 is SCHEMA itself (IF NOT EXISTS: a database from before versioning keeps its rows).
 # Version 2: the notices and corrections of issue 17.
 ISSUE_17 = """
@@ -267,6 +291,7 @@ SQLITE_MIGRATIONS = [
     Migration(1, "base tables", SCHEMA),
     Migration(2, "messages, SMS outbox, unit corrections", ISSUE_17),
     Migration(3, "chain membership rows for queues", SQLITE_CHAIN),
+    Migration(4, "issue 13: unknown-account login counters, SMS requests, declaration versions", HARDENING_SQL),
 ]
 
 

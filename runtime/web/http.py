@@ -82,6 +82,12 @@ def fail(request: Request, status: int, code: str, **values: object) -> HttpErro
     return HttpError(status, code, services(request).bundle.text(code, **values))
 
 
+def client_ip(request: Request) -> str:
+    """The client's address; behind `--proxy` uvicorn has already replaced the proxy's address
+    with the X-Forwarded-For one when the proxy is in --forwarded-allow-ips."""
+    return request.client.host if request.client else "-"
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -211,11 +217,20 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+def expected_origins(request: Request) -> set[str]:
+    """The Origin a form of this site posts from. Behind an https proxy (`--proxy`) the page was
+    https even when the proxy speaks http to us and forwards no scheme (issue 13, finding 4)."""
+    found = {f"{request.url.scheme}://{request.url.netloc}"}
+    if services(request).secure_cookies:
+        found.add(f"https://{request.url.netloc}")
+    return found
+
+
 def check_csrf(request: Request, form: FormData) -> None:
     from runtime.web.security import same
 
     origin = request.headers.get("origin")
-    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+    if origin and origin not in expected_origins(request):
         raise fail(request, 403, "csrf_failed")
     sent = form_text(form, "csrf_token")
     expected = csrf_token(request)

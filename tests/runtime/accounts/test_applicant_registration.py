@@ -4,6 +4,7 @@ name and ID number, login by login name or ID number, basic info."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from applicant_helpers import PASSWORD, World, person_doc
@@ -34,22 +35,24 @@ def test_every_required_registration_field_is_required(world: World, field: str)
     assert world.one("SELECT COUNT(*) AS n FROM accounts")["n"] == 0
 
 
-def test_a_duplicate_id_number_is_refused_with_a_chinese_message_on_the_field(world: World) -> None:
+def _outbox(world: World) -> list[dict[str, Any]]:
+    return world.all("SELECT * FROM outbox ORDER BY id")
+
+
+def test_a_taken_id_number_answers_like_a_new_one_and_tells_its_owner_by_sms(world: World) -> None:
+    """REG-2 and issue 13: one account per ID number, and the answer does not tell a stranger
+    that the number is registered; its owner gets a text message."""
     first = person_doc(1)
     assert world.register(first).status_code == 201
     again = person_doc(2, id_number=first["id_number"])
     response = world.register(again)
-    assert response.status_code == 422
-    errors = response.json()["errors"]
-    assert errors == [
-        {
-            "path": "/id_number",
-            "code": "duplicate_id_number",
-            "message": "该身份证号已注册",
-            "rule": "REG-2",
-            "severity": "error",
-        }
-    ]
+    fresh = world.register(person_doc(3))
+    assert response.status_code == fresh.status_code == 201
+    assert set(response.json()) == set(fresh.json())
+    assert world.one("SELECT COUNT(*) AS n FROM accounts WHERE id_number = ?", (first["id_number"],))["n"] == 1
+    assert world.one("SELECT 1 AS x FROM accounts WHERE id = ?", (response.json()["id"],)) is None
+    expected = world.client.app.state.services.bundle.text("sms_registration_attempt")  # type: ignore[attr-defined]
+    assert [(m["mobile"], m["text"]) for m in _outbox(world)] == [(first["mobile"], expected)]
 
 
 def test_a_lower_case_x_id_number_counts_as_the_same_person(world: World) -> None:
@@ -57,8 +60,18 @@ def test_a_lower_case_x_id_number_counts_as_the_same_person(world: World) -> Non
     assert number.endswith("X")
     assert world.register(person_doc(1, id_number=number, birth_date="1949-12-31", sex="女")).status_code == 201
     response = world.register(person_doc(2, id_number=number.lower(), birth_date="1949-12-31", sex="女"))
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["code"] == "duplicate_id_number"
+    assert response.status_code == 201
+    assert world.one("SELECT COUNT(*) AS n FROM accounts")["n"] == 1
+    assert len(_outbox(world)) == 1
+
+
+def test_repeated_registrations_with_one_id_number_do_not_flood_its_owner(world: World) -> None:
+    first = person_doc(1)
+    world.register(first)
+    limit = world.client.app.state.services.policy("sms_per_hour")  # type: ignore[attr-defined]
+    for n in range(limit + 3):
+        world.register(person_doc(10 + n, id_number=first["id_number"]))
+    assert len(_outbox(world)) == limit
 
 
 def test_a_duplicate_login_name_is_refused(world: World) -> None:
@@ -323,7 +336,5 @@ def test_two_pending_registrations_of_one_id_number_cannot_both_be_confirmed(wor
         assert pending
         held.append((client, pending.group(1), csrf_of(shown.text)))
     results = [c.post("/register/confirm", data={"pending": p, "csrf_token": t}) for c, p, t in held]
-    assert results[0].status_code == 200
-    assert results[1].status_code == 422 and "该身份证号已注册" in results[1].text
-    assert 'id="id_number-error"' in results[1].text
+    assert results[0].status_code == results[1].status_code == 200
     assert world.one("SELECT COUNT(*) AS n FROM accounts")["n"] == 1
