@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
-from runtime.declarations import declarations, queues, rules, uploads
+from runtime.declarations import concurrency, declarations, queues, rules, uploads
 from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration, declaration_row
@@ -65,7 +65,7 @@ async def show(request: Request) -> JSONResponse:
     account = require_account(request)
     declaration = declarations.load(svc, request.path_params["id"], account)
     svc = versions.use(request, declaration)  # its own policy version (VER-1)
-    return json_response(full(svc, declaration, account))
+    return concurrency.tagged(full(svc, declaration, account))
 
 
 def full(svc: Services, declaration: Declaration, account: Account) -> dict[str, Any]:
@@ -94,14 +94,27 @@ async def save_section(request: Request) -> JSONResponse:
     svc = versions.use(request, declaration)  # its own policy version (VER-1)
     body = await read_json(request)
     keep = request.query_params.get("draft") == "true"
-    errors = declarations.save_section(
-        svc, declaration, account, request.path_params["section_id"], body, keep_invalid=keep
-    )
+    try:
+        errors = declarations.save_section(
+            svc,
+            declaration,
+            account,
+            request.path_params["section_id"],
+            body,
+            keep_invalid=keep,
+            expected_version=concurrency.parse_if_match(request.headers.get("if-match")),
+        )
+    except concurrency.StaleVersion as stale:
+        raise concurrency.precondition_failed(svc, stale.current) from None
     blocking = [e.as_dict() for e in errors if e.severity == "error"]
     warnings = [e.as_dict() for e in errors if e.severity != "error"]
     if blocking and not keep:
         raise HttpError(422, "validation_failed", svc.bundle.text("validation_failed"), errors=blocking + warnings)
-    return json_response({"saved": True, "errors": blocking, "warnings": warnings})
+    fresh = svc.storage.one("SELECT version FROM declarations WHERE id = ?", (declaration["id"],))
+    version = int(fresh["version"]) if fresh else 0
+    response = json_response({"saved": True, "errors": blocking, "warnings": warnings, "version": version})
+    response.headers["ETag"] = concurrency.etag(version)
+    return response
 
 
 async def upload(request: Request) -> JSONResponse:
@@ -206,8 +219,13 @@ async def submit(request: Request) -> JSONResponse:
     declaration = declarations.load(svc, request.path_params["id"], account)
     svc = versions.use(request, declaration)  # its own policy version (VER-1)
     await read_optional_json(request)
-    updated = declarations.submit(svc, declaration, account)
-    return json_response(declarations.summary(svc, updated))
+    try:
+        updated = declarations.submit(
+            svc, declaration, account, concurrency.parse_if_match(request.headers.get("if-match"))
+        )
+    except concurrency.StaleVersion as stale:
+        raise concurrency.precondition_failed(svc, stale.current) from None
+    return concurrency.tagged(declarations.summary(svc, updated))
 
 
 async def eligibility(request: Request) -> JSONResponse:

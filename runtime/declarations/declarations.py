@@ -11,7 +11,7 @@ from typing import Any
 
 from runtime.bundle import Form
 from runtime.clock import iso
-from runtime.declarations import rules, unit_names
+from runtime.declarations import bounds, concurrency, rules, unit_names
 from runtime.paths import routing
 from runtime.policy import versions
 from runtime.review import workflow
@@ -214,15 +214,18 @@ def save_section(
     document: Any,
     *,
     keep_invalid: bool,
+    expected_version: int | str | None = None,
 ) -> list[Error]:
     """Save one section as a draft (DEC-2). With keep_invalid (pages) a draft with errors is
-    kept so nothing typed is lost; otherwise (API default) errors mean nothing is saved."""
+    kept so nothing typed is lost; otherwise (API default) errors mean nothing is saved.
+    With expected_version, concurrency.StaleVersion when another save came first (issue 13)."""
     svc = versions.scoped(svc, declaration)
     form = section_form(svc, section_id)
     editable = workflow.editable_sections(svc, declaration, account)
     if editable is None or section_id not in editable:
         raise HttpError(409, "not_editable", svc.bundle.text("not_editable"))
     well_formed(svc, form, document)
+    bounds.check_fields(svc, form, document)  # drafts too: nothing over a limit is stored
     document = _keep_frozen_and_system(svc, form, declaration, document)
     errors = check(svc, form, document, int(declaration["year"]))
     errors.extend(rules.section_errors(svc, declaration, section_id, document))
@@ -231,16 +234,21 @@ def save_section(
         return errors
     now = iso(svc.clock.now())
     with svc.storage.transaction():
-        current = svc.storage.one("SELECT state, holder_org_id FROM declarations WHERE id = ?", (declaration["id"],))
+        current = svc.storage.one(
+            "SELECT state, holder_org_id, version FROM declarations WHERE id = ?", (declaration["id"],)
+        )
         if current is None or current["state"] != declaration["state"]:
             raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))
+        concurrency.check(int(current["version"]), expected_version)
+        bounds.check_total(svc, declaration["id"], section_id, document)
         svc.storage.execute(
             "UPDATE sections SET data = ?, error_count = ?, updated_at = ? WHERE declaration_id = ? AND section_id = ?",
             (dumps(document), len(blocking), now, declaration["id"], section_id),
         )
         if section_id == HEADER:
             svc.storage.execute(
-                "UPDATE declarations SET unit_id = ?, series = ?, level = ?, updated_at = ? WHERE id = ?",
+                "UPDATE declarations SET unit_id = ?, series = ?, level = ?, updated_at = ?, version = version + 1"
+                " WHERE id = ?",
                 (
                     _unit_id(svc, document.get("unit")),
                     _text_or_none(document.get("series")),
@@ -250,7 +258,9 @@ def save_section(
                 ),
             )
         else:
-            svc.storage.execute("UPDATE declarations SET updated_at = ? WHERE id = ?", (now, declaration["id"]))
+            svc.storage.execute(
+                "UPDATE declarations SET updated_at = ?, version = version + 1 WHERE id = ?", (now, declaration["id"])
+            )
     return errors
 
 
@@ -381,7 +391,9 @@ def submit_plan(svc: Services, declaration: Declaration, account: Account) -> li
         raise HttpError(409, "no_route", svc.bundle.text("no_route")) from exc
 
 
-def submit(svc: Services, declaration: Declaration, account: Account) -> Declaration:
+def submit(
+    svc: Services, declaration: Declaration, account: Account, expected_version: int | str | None = None
+) -> Declaration:
     """submit (DEC-18): the workflow's submit step, with the chain worked out now."""
     svc = versions.scoped(svc, declaration)
     chain = submit_plan(svc, declaration, account)
@@ -391,6 +403,7 @@ def submit(svc: Services, declaration: Declaration, account: Account) -> Declara
     with svc.storage.transaction():
         fresh = svc.storage.declaration(declaration["id"])
         assert fresh is not None
+        concurrency.check(int(fresh["version"]), expected_version)
         return workflow.apply(svc, fresh, account, "submit", guard_context=context)
 
 
@@ -430,4 +443,5 @@ def summary(svc: Services, declaration: Declaration) -> dict[str, Any]:
         "reopened": loads(declaration["reopened"], None),
         "created_at": declaration["created_at"],
         "updated_at": declaration["updated_at"],
+        "version": declaration["version"],
     }

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.declarations import declarations, lapsed, queues, rules, uploads
+from runtime.declarations import concurrency, declarations, lapsed, queues, rules, uploads
 from runtime.declarations.api import attachment_response, find_units, receive_upload
 from runtime.policy import versions
 from runtime.review import workflow
@@ -129,17 +129,45 @@ async def section(request: Request) -> Response:
         remove_row = int(remove) if isinstance(remove, str) and remove.isdigit() and len(remove) <= 4 else None
         document = resolve_orgs(svc, form, decode_section(form, posted, remove_row=remove_row))
         try:
-            errors = declarations.save_section(svc, declaration, account, form.id, document, keep_invalid=True)
+            errors = declarations.save_section(
+                svc,
+                declaration,
+                account,
+                form.id,
+                document,
+                keep_invalid=True,
+                expected_version=concurrency.parse_form_version(posted.get("version")),
+            )
+        except concurrency.StaleVersion:
+            if posted.get("autosave") == "1":  # the script says so; the next manual save shows both
+                return JSONResponse({"saved": False, "conflict": True}, status_code=409)
+            # saved meanwhile in another tab or device: keep what was typed, show both, and
+            # carry the new version so that saving again is a deliberate choice (issue 13)
+            fresh = declarations.load(svc, declaration["id"], account)
+            return _section_page(
+                request,
+                svc,
+                fresh,
+                form,
+                document,
+                errors={},
+                warnings=[],
+                readonly=not editable,
+                flashes=[],
+                status=409,
+                conflict=concurrency.differences(form, document, stored),
+            )
         except HttpError as refused:
             if refused.status != 422:
                 raise
-            # a shape the form cannot hold (e.g. far too many rows): nothing saved, say why
+            # a shape the form cannot hold (too many rows, text over a limit): nothing saved, say
+            # why, and show what was typed so it can be shortened rather than typed again
             return _section_page(
                 request,
                 svc,
                 declaration,
                 form,
-                stored,
+                document,
                 errors=errors_by_path(refused.errors or [{"path": "", "message": refused.message}]),
                 warnings=[],
                 readonly=not editable,
@@ -150,7 +178,8 @@ async def section(request: Request) -> Response:
             lapsed.drop(svc, account["id"], declaration["id"], form.id)
         blocking = [e for e in errors if e.severity == "error"]
         if posted.get("autosave") == "1":  # the page's script saving in the background
-            return JSONResponse({"saved": True, "errors": len(blocking)})
+            fresh = declarations.load(svc, declaration["id"], account)  # its new version for the form
+            return JSONResponse({"saved": True, "errors": len(blocking), "version": fresh["version"]})
         stored = declarations.sections(svc, declaration["id"])[form.id]["data"]  # with the system's values
         if posted.get("add_row") and form.rows:
             stored = {**stored, "rows": [*(stored.get("rows") or []), {}]}
@@ -234,6 +263,7 @@ def _section_page(
     flashes: list[str],
     status: int = 200,
     upload_error: str | None = None,
+    conflict: list[dict[str, str]] | None = None,
 ) -> Response:
     attachments = [a for a in uploads.for_declaration(svc, declaration["id"]) if a["section_id"] == form.id]
     return render(
@@ -254,6 +284,8 @@ def _section_page(
         sections=[{"id": f.id, "title": f.title} for f in svc.bundle.declaration_sections()],
         flashes=flashes,
         upload_error=upload_error,
+        version=declaration["version"],
+        conflict=conflict,
     )
 
 

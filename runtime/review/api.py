@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
-from runtime.declarations import declarations
+from runtime.declarations import concurrency, declarations
 from runtime.review import review
 from runtime.web.http import json_response, read_json, read_optional_json, services
 
@@ -27,15 +27,19 @@ async def _act(request: Request, transition_id: str) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     body = await read_optional_json(request)
-    updated = review.act(
-        svc,
-        account,
-        request.path_params["id"],
-        transition_id,
-        comment=body.get("comment", ""),
-        sections=body.get("sections"),
-    )
-    return json_response(declarations.summary(svc, updated))
+    try:
+        updated = review.act(
+            svc,
+            account,
+            request.path_params["id"],
+            transition_id,
+            comment=body.get("comment", ""),
+            sections=body.get("sections"),
+            expected_version=concurrency.parse_if_match(request.headers.get("if-match")),
+        )
+    except concurrency.StaleVersion as stale:
+        raise concurrency.precondition_failed(svc, stale.current) from None
+    return concurrency.tagged(declarations.summary(svc, updated))
 
 
 async def pass_(request: Request) -> JSONResponse:

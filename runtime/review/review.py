@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.committee import certificates
-from runtime.declarations import declarations, queues
+from runtime.declarations import concurrency, declarations, queues
 from runtime.notifications import outbox
 from runtime.policy import versions
 from runtime.review import workflow
@@ -64,8 +64,10 @@ def act(
     *,
     comment: Any = "",
     sections: Any = None,
+    expected_version: int | str | None = None,
 ) -> Declaration:
-    """One review step by the holding organisation; 404 for a declaration it never held."""
+    """One review step by the holding organisation; 404 for a declaration it never held.
+    With expected_version (If-Match), concurrency.StaleVersion when it changed meanwhile."""
     _organisation(svc, account)
     svc = versions.scoped(svc, declarations.load(svc, declaration_id, account))
     if workflow.transition(svc, transition_id) is None:
@@ -74,6 +76,7 @@ def act(
     with svc.storage.transaction():
         fresh = svc.storage.declaration(declaration_id)
         assert fresh is not None
+        concurrency.check(int(fresh["version"]), expected_version)
         return _take(svc, fresh, account, transition_id, text, chosen)
 
 

@@ -100,7 +100,7 @@ def apply(
     now = iso(svc.clock.now())
     svc.storage.execute(
         "UPDATE declarations SET state = ?, holder_org_id = ?, chain = ?, reached = ?, reopened = ?,"
-        " state_since = ?, updated_at = ? WHERE id = ?",
+        " state_since = ?, updated_at = ?, version = version + 1 WHERE id = ?",
         (step["to"], holder, dumps(chain), reached, reopened, now, now, declaration["id"]),
     )
     svc.storage.insert(

@@ -61,6 +61,7 @@ class Declaration(TypedDict):
     certificate_no: str | None
     created_at: str
     updated_at: str
+    version: int  # raised by every change: the ETag / If-Match of issue 13
 
 
 def account_row(row: dict[str, Any]) -> Account:

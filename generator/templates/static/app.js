@@ -132,6 +132,10 @@
           if (r.status === 401) {
             say(section.getAttribute("data-lapsed-text"), true);
           } else if (r.ok) {
+            r.json().then(function (body) {  // the form's version follows its own saves (issue 13)
+              var version = section.querySelector("input[name=version]");
+              if (version && body.version !== undefined) { version.value = body.version; }
+            });
             var now = new Date();
             say(section.getAttribute("data-saved-text") + " " + now.toTimeString().slice(0, 5));
           } else {
