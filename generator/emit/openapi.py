@@ -371,6 +371,7 @@ def emit(model: Model) -> Artifacts:
         f"{v}/dev/outbox": {"get": _op("SMS outbox, only with --dev (REG-6)", auth=False, errors=("404",))},
     }
     paths.update(openapi_committee.paths(v))
+    _plumbing_statuses(paths, v)
     platform = model.project.data("platform")
     document = {
         "openapi": "3.1.0",
@@ -383,6 +384,37 @@ def emit(model: Model) -> Artifacts:
         "paths": paths,
     }
     return {"openapi.json": as_json(document)}
+
+
+# issue 13, finding 12: the answers every route can give through the shared request plumbing,
+# whatever its own logic: runtime/web/http.py (bodies), runtime/app.py (size, storage failures).
+PLUMBING = {
+    "400": "malformed JSON, bad UTF-8 or a malformed form body",
+    "401": "no or bad token",
+    "412": "If-Match names a version that is no longer current",
+    "413": "request body too large",
+    "415": "the body is not of the expected media type",
+    "422": "validation failed",
+    "503": "storage full or not writable (storage_unavailable), nothing was changed",
+}
+# operations that take If-Match (API.md "Concurrency")
+VERSIONED = ("/sections/{section_id}", "/submit", "/pass", "/return", "/transitions/{transition_id}")
+
+
+def _plumbing_statuses(paths: dict[str, Any], prefix: str) -> None:
+    for path, operations in paths.items():
+        for method, op in operations.items():
+            codes = ["503"]
+            if method in ("post", "put", "patch"):
+                codes += ["400", "413", "415", "422"]
+            if op.get("security") != []:
+                codes.append("401")
+            if method != "get" and path.startswith(f"{prefix}/declarations/") and path.endswith(VERSIONED):
+                codes.append("412")
+            for code in codes:
+                op["responses"].setdefault(
+                    code, {"description": PLUMBING[code], "content": {"application/json": {"schema": ERRORS}}}
+                )
 
 
 def _clean(schema: dict[str, Any]) -> dict[str, Any]:
