@@ -48,9 +48,7 @@ def check_fields(svc: Services, form: Form, document: dict[str, Any]) -> None:
         if key == "rows":
             most = int((form.rows or {}).get("max") or 0)
             if most and len(value) > most:
-                message = ((form.rows or {}).get("messages") or {}).get("max") or svc.bundle.text(
-                    "too_many_rows", limit=most
-                )
+                message = _rows_message(svc, form, document) or svc.bundle.text("too_many_rows", limit=most)
                 errors.append(
                     {"path": "/rows", "code": "maxItems", "message": message, "rule": form.compiled.get("rule", "")}
                 )
@@ -74,6 +72,12 @@ def check_fields(svc: Services, form: Form, document: dict[str, Any]) -> None:
                 errors.append(found)
     if errors:
         raise _refuse(svc, errors)
+
+
+def _rows_message(svc: Services, form: Form, document: dict[str, Any]) -> str | None:
+    """The section's own words for too many rows, as its validator says them (messages.yaml)."""
+    found = form.validator.errors({"rows": document["rows"]}, svc.bundle.context(today=svc.clock.today()))
+    return next((e.message for e in found if e.path == "/rows" and e.code == "maxItems"), None)
 
 
 def check_total(svc: Services, declaration_id: str, section_id: str, document: dict[str, Any]) -> None:
