@@ -346,7 +346,6 @@ CREATE INDEX IF NOT EXISTS sms_requests_at ON sms_requests(at);
 POSTGRES_MIGRATIONS = [
     Migration(1, "base tables", POSTGRES_BASE),
     Migration(2, "messages, SMS outbox, unit corrections", POSTGRES_ISSUE_17),
-    Migration(3, "issue 13: unknown-account login counters, SMS requests, declaration versions", POSTGRES_HARDENING),
 ]
 
 # Version 3: chain membership as indexed rows. One row per organisation on a declaration's chain,
@@ -436,3 +435,6 @@ INSERT INTO declaration_chain ({CHAIN_COLUMNS})
 """
 
 POSTGRES_MIGRATIONS.append(Migration(3, "chain membership rows for queues", POSTGRES_CHAIN))
+POSTGRES_MIGRATIONS.append(
+    Migration(4, "issue 13: unknown-account login counters, SMS requests, declaration versions", POSTGRES_HARDENING)
+)
