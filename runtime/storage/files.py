@@ -40,8 +40,12 @@ class LocalFiles:
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{sha256}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")  # unique per writer
-        partial.write_bytes(content)
-        partial.replace(target)  # atomic: a reader sees the whole file or none
+        try:
+            partial.write_bytes(content)
+            partial.replace(target)  # atomic: a reader sees the whole file or none
+        except OSError:
+            partial.unlink(missing_ok=True)  # a full disk leaves no half file behind (issue 13)
+            raise
 
     def get(self, sha256: str) -> bytes:
         return self._path(sha256).read_bytes()
