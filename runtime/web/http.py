@@ -252,7 +252,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         dev=svc.dev,
         flashes=context.pop("flashes", []),
         large_text=request.cookies.get(TEXT_SIZE_COOKIE) == "large",  # 适老化: the reader's choice
-        request_path=request.url.path,
+        # where the text-size toggle returns; an error page never repeats an address it refused
+        request_path=request.url.path if status < 400 else "/",
         **context,
     )
     response = HTMLResponse(page, status_code=status)
