@@ -186,10 +186,11 @@ async def section(request: Request) -> Response:
         flashes.append(
             svc.bundle.text("saved_with_errors", count=len(blocking)) if blocking else svc.bundle.text("saved")
         )
+        saved = declarations.load(svc, declaration["id"], account)  # its new version, for saving again
         return _section_page(
             request,
             svc,
-            declaration,
+            saved,
             form,
             stored,
             errors=errors_by_path(blocking),

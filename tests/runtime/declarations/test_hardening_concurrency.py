@@ -97,3 +97,20 @@ def test_a_stale_page_form_gets_a_409_page_that_keeps_the_typing_and_shows_both(
     )
     assert again.status_code == 200
     assert applicant.get(f"/api/v1/declarations/{declaration_id}").json()["sections"][SECTION][FIELD] == mine_b
+
+
+def test_the_page_after_a_save_carries_the_new_version_so_saving_again_goes_through(
+    world: World, applicant: Applicant
+) -> None:
+    declaration_id = applicant.new_declaration()
+    url = f"/declarations/{declaration_id}/sections/{SECTION}"
+    tab = world.page_client()
+    world.page_login(tab, applicant.doc["login_name"])
+    page = tab.get(url).text
+    first, second = _text(world, 1), _text(world, 2)
+    saved = tab.post(url, data={"csrf_token": csrf_of(page), "version": _version(page), FIELD: first})
+    assert saved.status_code == 200
+    assert _version(saved.text) != _version(page)
+    again = tab.post(url, data={"csrf_token": csrf_of(saved.text), "version": _version(saved.text), FIELD: second})
+    assert again.status_code == 200
+    assert applicant.get(f"/api/v1/declarations/{declaration_id}").json()["sections"][SECTION][FIELD] == second
