@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from runtime.accounts.sessions import require_account
-from runtime.declarations import concurrency, declarations, queues, rules, uploads
+from runtime.declarations import concurrency, declarations, queues, rules, submission, uploads
 from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration, declaration_row
@@ -220,7 +220,7 @@ async def submit(request: Request) -> JSONResponse:
     svc = versions.use(request, declaration)  # its own policy version (VER-1)
     await read_optional_json(request)
     try:
-        updated = declarations.submit(
+        updated = submission.submit(
             svc, declaration, account, concurrency.parse_if_match(request.headers.get("if-match"))
         )
     except concurrency.StaleVersion as stale:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.declarations import concurrency, declarations, lapsed, queues, rules, uploads
+from runtime.declarations import concurrency, declarations, lapsed, queues, rules, submission, uploads
 from runtime.declarations.api import attachment_response, find_units, receive_upload
 from runtime.policy import versions
 from runtime.review import workflow
@@ -71,8 +71,8 @@ def _overview_context(svc: Services, declaration: Declaration, account: Account)
     """The sections with their true state now — 未填写 / 有错误 (n) / 已完成 — from the same check
     as submit, required uploads included (issue 16)."""
     editable = workflow.editable_sections(svc, declaration, account) or []
-    counts = Counter(e["section"] for e in declarations.all_errors(svc, declaration))
-    touched = declarations.touched_sections(svc, declaration)
+    counts = Counter(e["section"] for e in submission.all_errors(svc, declaration))
+    touched = submission.touched_sections(svc, declaration)
     items = [
         {
             "id": form.id,
@@ -329,9 +329,9 @@ async def submit(request: Request) -> Response:
         check_csrf(request, form)
         confirmed = form.get("confirmed") == "1"
     try:
-        chain = declarations.submit_plan(svc, declaration, account)
+        chain = submission.submit_plan(svc, declaration, account)
         if confirmed:
-            declarations.submit(svc, declaration, account)
+            submission.submit(svc, declaration, account)
     except HttpError as error:
         if error.status not in (409, 422):
             raise

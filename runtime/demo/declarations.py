@@ -18,7 +18,7 @@ from typing import Any
 
 from runtime.clock import iso
 from runtime.committee import workdays
-from runtime.declarations import declarations
+from runtime.declarations import declarations, submission
 from runtime.review import review, workflow
 from runtime.storage import dumps
 from runtime.storage.rows import Account, account_row
@@ -104,7 +104,7 @@ def seed_declarations(
                 document["unit"] = unit_id
             declaration = declarations.load(svc, declaration_id, person)
             declarations.save_section(svc, declaration, person, section.id, document, keep_invalid=True)
-        declarations.submit(svc, declarations.load(svc, declaration_id, person), person)
+        submission.submit(svc, declarations.load(svc, declaration_id, person), person)
         _advance(svc, declaration_id, outcome)
         made.append(f"{login}: {outcome}")
     return made
