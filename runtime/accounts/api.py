@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from runtime.accounts import accounts, totp
+from runtime.accounts import accounts, recovery, totp
 from runtime.accounts.captcha import check_captcha
 from runtime.accounts.sessions import issue_api_token, require_account, revoke_api_token
 from runtime.clock import iso
@@ -111,14 +111,14 @@ async def logout(request: Request) -> JSONResponse:
 async def password_reset(request: Request) -> JSONResponse:
     svc = services(request)
     body = text_fields(svc, await read_json(request), ("account", "mobile"))
-    accounts.send_recovery_code(svc, body["account"], body["mobile"], client_ip(request))
+    recovery.send_recovery_code(svc, body["account"], body["mobile"], client_ip(request))
     return json_response({"message": svc.bundle.text("sms_sent")}, status=202)
 
 
 async def password_reset_confirm(request: Request) -> JSONResponse:
     svc = services(request)
     body = text_fields(svc, await read_json(request), ("account", "code", "new_password"))
-    await run_in_threadpool(accounts.reset_password, svc, body["account"], body["code"], body["new_password"])
+    await run_in_threadpool(recovery.reset_password, svc, body["account"], body["code"], body["new_password"])
     return json_response({"message": svc.bundle.text("password_was_reset")})
 
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.accounts import accounts, totp
+from runtime.accounts import accounts, recovery, totp
 from runtime.accounts.api import agree, update_basic_info
 from runtime.accounts.captcha import check_captcha, new_captcha
 from runtime.accounts.sessions import SESSION_COOKIE, end_session, set_session_cookie, start_session
@@ -188,7 +188,7 @@ async def recover(request: Request) -> Response:
     check_csrf(request, form)
     account_text = form_text(form, "account")
     try:
-        accounts.send_recovery_code(svc, account_text, form_text(form, "mobile"), client_ip(request))
+        recovery.send_recovery_code(svc, account_text, form_text(form, "mobile"), client_ip(request))
     except HttpError as error:
         return render(request, "recover.html", status=error.status, step="request", error=error.message)
     return render(
@@ -207,7 +207,7 @@ async def recover_reset(request: Request) -> Response:
     account_text = form_text(form, "account")
     try:
         await run_in_threadpool(
-            accounts.reset_password,
+            recovery.reset_password,
             svc,
             account_text,
             form_text(form, "code"),
