@@ -3,25 +3,25 @@ searched by name, ID number or declaring unit, sorted by date or by the unit's r
 rank (单位推荐排序, DEC-3), and worked in bulk — each ticked declaration still checked, taken and
 audited one by one, with a summary of what went through and why the rest did not.
 
-`find` has the signature pages need. Storage at scale (issue 14) may replace its internals with
-indexed SQL and keyset pagination without touching the pages.
+`find` has the signature pages need; its page is filtered, counted, sorted and cut in SQL over the
+indexed chain rows (queue_sql.py, issue 14), and `each_found` reads every match page by page.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.review import review, workflow
+from runtime.declarations import declarations
+from runtime.review import queue_sql, review, workflow
 from runtime.storage import loads
-from runtime.storage.rows import Account
+from runtime.storage.rows import Account, declaration_row
 from runtime.web.http import HttpError, Services
 
 PER_PAGE = 50
 MAX_QUERY = 50
 SORTS = ("date", "rank")
-_RANK = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
 
 
 @dataclass
@@ -60,11 +60,6 @@ def mask_id_number(svc: Services, account: Account, number: str | None) -> str:
     return number[:head] + "*" * max(0, len(number) - head - tail) + (number[-tail:] if tail else "")
 
 
-def _rank_key(rank: Any) -> tuple[int, int]:
-    found = _RANK.match(str(rank or ""))
-    return (int(found.group(1)), int(found.group(2))) if found else (10**6, 10**6)
-
-
 def find(
     svc: Services,
     account: Account,
@@ -80,24 +75,55 @@ def find(
 ) -> QueuePage:
     """One page of the declarations this organisation holds or has held, each with the
     applicant's name, ID number (masked per policy), sex and birth date, and the declaring
-    unit's name."""
-    rows = review.queue(svc, account, series=series, level=level, state=state, held_only=held_only, with_row=True)
-    enrich(svc, account, rows)
-    text = q.strip()[:MAX_QUERY].upper()
-    if text:
-        rows = [
-            r
-            for r in rows
-            if text in str(r["person_name"]).upper()
-            or text in str(r["_id_number"]).upper()
-            or text in str(r["unit_name"]).upper()
-        ]
-    if sort == "rank":
-        rows.sort(key=lambda r: (str(r["unit_name"]), _rank_key(r["rank"]), str(r["person_name"])))
-    pages = max(1, -(-len(rows) // per_page))
+    unit's name. Filtered, searched, counted, sorted and cut into pages in the database
+    (queue_sql.py): only the page's rows are ever loaded."""
+    if account["kind"] != "organisation":
+        raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
+    query = queue_sql.QueueQuery(
+        series=series,
+        level=level,
+        state=state,
+        held_only=held_only,
+        text=q.strip()[:MAX_QUERY],
+        sort=sort if sort in SORTS else "date",
+    )
+    per_page = max(1, per_page)
+    total = queue_sql.count(svc, account, query)
+    pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    shown = rows[(page - 1) * per_page : page * per_page]
-    return QueuePage(shown, len(rows), page, pages, per_page, _numbers(page, pages))
+    ids = queue_sql.page_ids(svc, account, query, offset=(page - 1) * per_page, limit=per_page)
+    return QueuePage(_rows(svc, account, ids), total, page, pages, per_page, _numbers(page, pages))
+
+
+def each_found(svc: Services, account: Account, **filters: Any) -> Iterator[dict[str, Any]]:
+    """Every row `find` would show with these filters (no `page`), page by page in its order: for
+    an export that must hold them all without one query holding them all."""
+    number = 1
+    while True:
+        found = find(svc, account, **filters, page=number)
+        yield from found.rows
+        if found.page >= found.pages:
+            return
+        number += 1
+
+
+def _rows(svc: Services, account: Account, ids: list[str]) -> list[dict[str, Any]]:
+    """The page's rows in the order of `ids`, as the queue shows them."""
+    loaded = _by_id(
+        svc,
+        "SELECT d.id AS k, d.*, a.name AS person_name FROM declarations d"
+        " JOIN accounts a ON a.id = d.person_id WHERE d.id IN ({ids})",
+        ids,
+    )
+    rows = []
+    for declaration_id in ids:
+        raw = loaded.get(declaration_id)
+        if raw is None:  # deleted between the two queries
+            continue
+        stored = declaration_row({k: v for k, v in raw.items() if k not in ("k", "person_name")})
+        rows.append({**declarations.summary(svc, stored), "person_name": raw["person_name"], "_row": stored})
+    enrich(svc, account, rows)
+    return rows
 
 
 def _numbers(page: int, pages: int) -> list[int]:
