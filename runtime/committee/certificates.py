@@ -11,7 +11,7 @@ from typing import Any
 from runtime.accounts import accounts
 from runtime.clock import iso, parse
 from runtime.committee import policy, throttle
-from runtime.declarations import declarations
+from runtime.declarations import declarations, queues
 from runtime.documents import documents
 from runtime.storage import loads
 from runtime.storage.rows import Account, Declaration, declaration_row
@@ -128,12 +128,13 @@ def issued_by(svc: Services, account: Account) -> list[dict[str, Any]]:
     holder's name and any revocation."""
     if account["kind"] != "organisation":
         raise HttpError(403, "forbidden", _text(svc, "forbidden"))
+    ends_here, params = queues.chain_ends_at(account["org_id"])
     rows = svc.storage.all(
         "SELECT d.*, a.name AS person_name, r.revoked_at, r.reason AS revoke_reason FROM declarations d"
         " JOIN accounts a ON a.id = d.person_id"
         " LEFT JOIN certificate_revocations r ON r.certificate_no = d.certificate_no"
-        " WHERE d.certificate_no IS NOT NULL AND d.chain LIKE ? ORDER BY d.state_since DESC LIMIT 500",
-        (f'%"{account["org_id"]}"]',),
+        f" WHERE d.certificate_no IS NOT NULL AND {ends_here} ORDER BY d.state_since DESC LIMIT 500",
+        params,
     )
     return [
         r

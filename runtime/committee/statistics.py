@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.committee import policy
+from runtime.declarations import queues
 from runtime.review import workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account
@@ -91,7 +92,7 @@ def scope(svc: Services, account: Account) -> tuple[str, list[Any]]:
     if org and units.HR_KIND in units.kinds(org):
         regions = _region_ids(svc, org["region"])
         return f"u.region IN ({','.join('?' for _ in regions)})", list(regions)
-    return "d.chain LIKE ?", [f'%"{account["org_id"]}"]']
+    return queues.chain_ends_at(account["org_id"])
 
 
 def _where(svc: Services, account: Account, query: Query) -> tuple[str, list[Any]]:

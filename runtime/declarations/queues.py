@@ -181,3 +181,14 @@ def mine(svc: Services, account: Account, *, limit: int | str | None = None, cur
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None, size)
+
+
+def chain_ends_at(org_id: str, alias: str = "d") -> tuple[str, list[Any]]:
+    """A WHERE fragment: declaration `alias`'s review chain ends at this organisation (it is the
+    chain's last position, as a department or the committee it routes to is). Read from the
+    indexed chain rows: the organisation's own index range, not a LIKE over every chain's JSON."""
+    return (
+        f"{alias}.id IN (SELECT c.declaration_id FROM declaration_chain c WHERE c.org_id = ? AND NOT EXISTS"
+        " (SELECT 1 FROM declaration_chain x WHERE x.declaration_id = c.declaration_id AND x.position > c.position))",
+        [org_id],
+    )
