@@ -183,7 +183,7 @@ def mine(svc: Services, account: Account, *, limit: int | str | None = None, cur
     return Page(rows, encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None, size)
 
 
-def chain_ends_at(org_id: str, alias: str = "d") -> tuple[str, list[Any]]:
+def chain_ends_at(org_id: str | None, alias: str = "d") -> tuple[str, list[Any]]:
     """A WHERE fragment: declaration `alias`'s review chain ends at this organisation (it is the
     chain's last position, as a department or the committee it routes to is). Read from the
     indexed chain rows: the organisation's own index range, not a LIKE over every chain's JSON."""
