@@ -1,4 +1,4 @@
-"""python -m generator check | build | diff --against REV | explain FORM_ID"""
+"""python -m generator check | build | diff --against REV | explain FORM_ID | migrate --data-dir DIR"""
 
 from __future__ import annotations
 
@@ -28,8 +28,21 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument(
         "form_id", help="a form id, form/section (e.g. declaration/header), eligibility/<id> or rules/<id>"
     )
+    migrate = commands.add_parser(
+        "migrate", parents=[folders], help="move declarations of older policy versions onto the current one (VER-3)"
+    )
+    migrate.add_argument("--data-dir", type=Path, required=True, help="the runtime's data dir")
+    migrate.add_argument("--dry-run", action="store_true", help="say what would move and change; change nothing")
+    migrate.add_argument("--only", help="run only the migration with this id")
+    migrate.add_argument("--database", help="postgresql://… when the runtime uses PostgreSQL")
     args = parser.parse_args(argv)
 
+    if args.command == "migrate":
+        from generator.migrate import run_migrate
+
+        return run_migrate(
+            args.schemas, args.build, args.data_dir, dry_run=args.dry_run, only=args.only, database=args.database
+        )
     if args.command == "diff":
         from generator.diff import run_diff
 

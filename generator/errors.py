@@ -48,7 +48,7 @@ CATALOG: dict[str, Code] = {
             "E105",
             "file in an unknown place",
             "'{file}' is not where the generator looks for schema files",
-            "move it to dictionaries/, forms/, routing/, workflow/, print/, rules/ or eligibility/",
+            "move it to dictionaries/, forms/, routing/, workflow/, print/, rules/, eligibility/ or migrations/",
         ),
         Code(
             "E106",
@@ -271,6 +271,37 @@ CATALOG: dict[str, Code] = {
             "unknown placeholder",
             "placeholder '{name}' in this {what} names no value that fills it",
             "write one of these names in braces: {known} (the value then lives once, in the YAML that sets it)",
+        ),
+        # -- migrations (VER-3): E333-E349 --------------------------------------------
+        Code(
+            "E333",
+            "unknown notice in a migration",
+            "the migration selects notice '{name}', which platform.yaml does not list",
+            "notices of platform.yaml: {known} (keep an old notice listed while its declarations live)",
+        ),
+        Code(
+            "E334",
+            "unknown state in a migration",
+            "state '{name}' is not a state of {where}",
+            "states of {where}: {known}",
+        ),
+        Code(
+            "E335",
+            "unknown section in a migration",
+            "'{name}' is not a section of the declaration",
+            "sections of forms/declaration.yaml: {known}",
+        ),
+        Code(
+            "E336",
+            "unknown field in a migration",
+            "section '{section}' of {where} has no field '{name}'",
+            "fields of that section: {known}",
+        ),
+        Code(
+            "E337",
+            "default the field refuses",
+            "default {value} for field '{name}' of section '{section}' is refused: {reason}",
+            "give a value the current form accepts (see python -m generator explain declaration/{section})",
         ),
         Code(
             "E358",

@@ -33,6 +33,7 @@ META_FILES = (
     "eligibility",
     "notifications",
     "domain_rules",
+    "migration",
 )
 
 
@@ -56,6 +57,8 @@ def meta_kind(kind: str, doc: Document) -> str:
         return "form"
     if kind == "dictionaries":
         return "dictionary"
+    if kind == "migrations":
+        return "migration"
     if kind == "routing":
         data = doc.data if isinstance(doc.data, dict) else {}
         return "routing_chains" if "chains" in data else "routing_table"

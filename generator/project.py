@@ -14,7 +14,8 @@ from generator.loader import Document, LoadError, Path_, load_file
 # working-day calendar overrides (PUB-3).
 OPTIONAL_SINGLE_FILES = ("committee", "calendar")
 SINGLE_FILES = ("platform", "messages", "faq", "notifications", "domain_rules")
-FOLDERS = ("dictionaries", "routing", "workflow", "print", "rules", "eligibility")
+# migrations/: how declarations of older policy versions move onto the current one (VER-3).
+FOLDERS = ("dictionaries", "routing", "workflow", "print", "rules", "eligibility", "migrations")
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Project:
     print: dict[str, Document] = field(default_factory=dict)
     rules: dict[str, Document] = field(default_factory=dict)
     eligibility: dict[str, Document] = field(default_factory=dict)
+    migrations: dict[str, Document] = field(default_factory=dict)
 
     # -- access -------------------------------------------------------------
     def data(self, name: str) -> dict[str, Any]:
@@ -40,7 +42,7 @@ class Project:
         """Every loaded document with its kind, in a stable order."""
         for name, doc in sorted(self.singles.items()):
             yield name, doc
-        for kind in ("dictionaries", "routing", "workflow", "print", "rules", "eligibility"):
+        for kind in FOLDERS:
             for _, doc in sorted(getattr(self, kind).items()):
                 yield kind, doc
         for form_id, doc in sorted(self.forms.items()):

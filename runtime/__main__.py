@@ -1,4 +1,4 @@
-"""python -m runtime serve | seed-demo | import-version"""
+"""python -m runtime serve | seed-demo | import-version | migrate"""
 
 from __future__ import annotations
 
@@ -54,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     imported.add_argument("--data-dir", type=Path, default=Path("var"))
     imported.add_argument("version_build", type=Path, help="the build/ folder of the version to keep")
+    migrate = commands.add_parser(
+        "migrate", help="move declarations of older policy versions onto the current one (VER-3)"
+    )
+    migrate.add_argument("--data-dir", type=Path, default=Path("var"))
+    migrate.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
+    migrate.add_argument("--dry-run", action="store_true", help="say what would move and change; change nothing")
+    migrate.add_argument("--only", help="run only the migration with this id")
     args = parser.parse_args(argv)
     if args.command == "import-version":
         from runtime.policy.versions import import_build
@@ -83,6 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
     svc = app.state.services
+    if args.command == "migrate":
+        from runtime.policy.migrations import run
+
+        for line in run(svc, dry_run=args.dry_run, only=args.only).lines():
+            print(line)
+        svc.storage.close()
+        return 0
     if args.command == "seed-demo":
         from runtime.demo.seed import DEMO_PASSWORD, seed_demo
 

@@ -12,6 +12,7 @@ from generator.checks import (
     dictionaries,
     faq,
     fields,
+    migrations,
     notifications,
     placeholders,
     platform,
@@ -39,4 +40,5 @@ CHECKS: tuple[Callable[[Model], None], ...] = (
     faq.check,
     committee.check,
     notifications.check,
+    migrations.check,
 )

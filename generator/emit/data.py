@@ -38,7 +38,7 @@ def emit(model: Model) -> Artifacts:
             routing["chains_rule"] = data.get("rule", "")
     workflow = {name: _strip_id(doc.data) for name, doc in sorted(project.workflow.items())}
     printing = {name: _strip_id(doc.data) for name, doc in sorted(project.print.items())}
-    return {
+    artifacts = {
         "platform.json": as_json(platform),
         "messages.json": as_json(messages),
         "dictionaries.json": as_json(dictionaries),
@@ -49,6 +49,11 @@ def emit(model: Model) -> Artifacts:
         "committee.json": as_json(_strip_id(project.data("committee"))),
         "calendar.json": as_json(_strip_id(project.data("calendar"))),
     }
+    if project.migrations:  # VER-3; a policy without migrations keeps build/ as it was
+        artifacts["migrations.json"] = as_json(
+            [doc.data for _, doc in sorted(project.migrations.items()) if isinstance(doc.data, dict)]
+        )
+    return artifacts
 
 
 def _strip_id(data: Any) -> Any:

@@ -290,7 +290,11 @@ def history(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
     )
     for row in rows:
         row["sections"] = loads(row["sections"], None)
-        row["transition_title"] = (workflow.transition(svc, row["transition"]) or {}).get("title", row["transition"])
+        step = workflow.transition(svc, row["transition"])
+        # not a workflow step (a policy migration, VER-3): its title is a page text
+        row["transition_title"] = (
+            step["title"] if step else svc.bundle.ui.get(f"history_{row['transition']}", row["transition"])
+        )
     return rows
 
 

@@ -121,5 +121,7 @@ def test_every_cli_option_is_documented(command: str) -> None:
         assert f"`{option}" in docs, option
 
 
-def test_the_cli_has_the_four_commands_of_the_architecture() -> None:
-    assert commands() == ["check", "build", "diff", "explain"]
+def test_the_cli_has_the_four_commands_of_the_architecture_and_migrate() -> None:
+    """migrate (VER-3) checks a migration against the versions of a data dir, then hands the move
+    to the runtime, which owns the data."""
+    assert commands() == ["check", "build", "diff", "explain", "migrate"]
