@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT / "tests" / "runtime"))
 
 from runtime.app import create_app  # noqa: E402
 from runtime.declarations import declarations, queues  # noqa: E402
-from runtime.review import workflow  # noqa: E402
+from runtime.review import queue as review_queue  # noqa: E402
+from runtime.review import review, workflow  # noqa: E402
 from runtime.storage.migrations import CHAIN_COLUMNS  # noqa: E402
 
 UNITS, DEPARTMENTS, PER_PERSON = 2000, 30, 4
@@ -48,6 +49,14 @@ def old_queue(svc: Any, account: dict[str, Any], **filters: str) -> list[dict[st
             continue
         result.append(row)
     return result
+
+
+def old_find(svc: Any, account: dict[str, Any], page: int, **filters: str) -> list[dict[str, Any]]:
+    """The review page (/review) as it was before its pages moved into SQL: every row the
+    organisation may see read and enriched, then numbered into pages in Python."""
+    rows = review.queue(svc, account, with_row=True, **filters)  # type: ignore[arg-type]
+    review_queue.enrich(svc, account, rows)  # type: ignore[arg-type]
+    return rows[(page - 1) * review_queue.PER_PAGE : page * review_queue.PER_PAGE]
 
 
 def generate(total: int, svc: Any) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
@@ -71,7 +80,7 @@ def generate(total: int, svc: Any) -> Iterator[tuple[str, list[tuple[Any, ...]]]
             yield "accounts", batch
             batch = []
     yield "accounts", batch
-    batch = []
+    batch, headers = [], []
     for n in range(total):
         unit = units[n % UNITS]
         chain = [unit, departments[(n % UNITS) % DEPARTMENTS]]
@@ -85,7 +94,7 @@ def generate(total: int, svc: Any) -> Iterator[tuple[str, list[tuple[Any, ...]]]
                 f"p{n % persons:07d}",
                 "notice_2026",
                 2026,
-                "bench",
+                svc.bundle.schema_hash,
                 state,
                 holder,
                 unit,
@@ -97,10 +106,13 @@ def generate(total: int, svc: Any) -> Iterator[tuple[str, list[tuple[Any, ...]]]
                 updated,
             )
         )
+        headers.append((f"d{n:08d}", "header", json.dumps({"rank": f"{1 + n % 7}/7"}), STAMP))
         if len(batch) == 50_000:
             yield "declarations", batch
-            batch = []
+            yield "sections", headers
+            batch, headers = [], []
     yield "declarations", batch
+    yield "sections", headers
 
 
 COLUMNS = {
@@ -108,6 +120,7 @@ COLUMNS = {
     "accounts": "id, kind, role, login_name, id_number, name, password_hash, data, created_at",
     "declarations": "id, person_id, notice_id, year, schema_hash, state, holder_org_id, unit_id, series, level,"
     " chain, reached, created_at, updated_at",
+    "sections": "declaration_id, section_id, data, updated_at",
 }
 
 
@@ -197,6 +210,32 @@ def measure(svc: Any, runs: int, old_runs: int) -> None:
         runs,
     )
     print(f"  {'applicant list':<44}{mine_new:>9.1f}{mine_old:>10.1f}")
+    review_pages(svc, unit, department, {"series": sample["series"], "level": sample["level"]}, runs, old_runs)
+
+
+def review_pages(
+    svc: Any, unit: dict[str, Any], department: dict[str, Any], sample: dict[str, str], runs: int, old_runs: int
+) -> None:
+    """The review page's queue (runtime/review/queue.py find): numbered pages, first and deep."""
+    print(f"  {'review page (/review)':<44}{'new ms':>9}{'old ms':>10}{'rows':>7}{'of':>9}")
+    for label, account in (("unit", unit), ("department", department)):
+        account = {**account, "role": "reviewer"}
+        for fname, filters in (("unfiltered", {}), ("series+level", sample), ("search name", {"q": "申报人7"})):
+            first = review_queue.find(svc, account, **filters)  # type: ignore[arg-type]
+            deep_page = max(1, first.pages * 4 // 5)  # four fifths of the way through
+            for pname, number in (("first page", 1), (f"page {deep_page}", deep_page)):
+                new = median_ms(lambda a=account, f=filters, n=number: review_queue.find(svc, a, page=n, **f), runs)
+                old_filters = {k: v for k, v in filters.items() if k != "q"}
+                old = (
+                    median_ms(lambda a=account, f=old_filters, n=number: old_find(svc, a, n, **f), old_runs)
+                    if "q" not in filters
+                    else float("nan")
+                )
+                shown = len(review_queue.find(svc, account, page=number, **filters).rows)  # type: ignore[arg-type]
+                name = f"{label} {fname} {pname}"
+                print(f"  {name:<44}{new:>9.1f}{old:>10.1f}{shown:>7}{first.total:>9}")
+        ranked = median_ms(lambda a=account: review_queue.find(svc, a, sort="rank"), runs)
+        print(f"  {label + ' by rank first page':<44}{ranked:>9.1f}")
 
 
 def main(argv: list[str]) -> int:

@@ -298,10 +298,11 @@ def history(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-def summary(svc: Services, declaration: Declaration) -> dict[str, Any]:
+def summary(svc: Services, declaration: Declaration, *, holder: str | None = None) -> dict[str, Any]:
+    """`holder`: the holding organisation's name when the caller read it already (a page of rows
+    in one query); else it is looked up here."""
     svc = versions.scoped(svc, declaration)
-    holder = None
-    if declaration["holder_org_id"]:
+    if declaration["holder_org_id"] and holder is None:
         org = svc.storage.one("SELECT name FROM organisations WHERE id = ?", (declaration["holder_org_id"],))
         holder = org["name"] if org else None
     return {

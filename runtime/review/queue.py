@@ -111,8 +111,9 @@ def _rows(svc: Services, account: Account, ids: list[str]) -> list[dict[str, Any
     """The page's rows in the order of `ids`, as the queue shows them."""
     loaded = _by_id(
         svc,
-        "SELECT d.id AS k, d.*, a.name AS person_name FROM declarations d"
-        " JOIN accounts a ON a.id = d.person_id WHERE d.id IN ({ids})",
+        "SELECT d.id AS k, d.*, a.name AS person_name, o.name AS holder_name FROM declarations d"
+        " JOIN accounts a ON a.id = d.person_id LEFT JOIN organisations o ON o.id = d.holder_org_id"
+        " WHERE d.id IN ({ids})",
         ids,
     )
     rows = []
@@ -120,8 +121,9 @@ def _rows(svc: Services, account: Account, ids: list[str]) -> list[dict[str, Any
         raw = loaded.get(declaration_id)
         if raw is None:  # deleted between the two queries
             continue
-        stored = declaration_row({k: v for k, v in raw.items() if k not in ("k", "person_name")})
-        rows.append({**declarations.summary(svc, stored), "person_name": raw["person_name"], "_row": stored})
+        stored = declaration_row({k: v for k, v in raw.items() if k not in ("k", "person_name", "holder_name")})
+        summary = declarations.summary(svc, stored, holder=raw["holder_name"])
+        rows.append({**summary, "person_name": raw["person_name"], "_row": stored})
     enrich(svc, account, rows)
     return rows
 
