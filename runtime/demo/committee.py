@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.committee import experts, votes
+from runtime.review import review, workflow
 from runtime.storage.rows import account_row
 from runtime.web.http import HttpError, Services
 
@@ -17,9 +18,11 @@ EXPERT_LOGIN = "expert01"
 
 def seed_committee(svc: Services, password: str) -> list[dict[str, str]]:
     """Returns the accounts it made (to print); nothing when there is nothing to review."""
+    reported = (workflow.transition(svc, review.REPORT) or {}).get("to")  # what a report step leads to
     held = svc.storage.one(
         "SELECT d.* FROM declarations d JOIN organisations o ON o.id = d.holder_org_id"
-        " WHERE o.authority = 1 AND d.state = 'submitted' ORDER BY d.created_at LIMIT 1"
+        " WHERE o.authority = 1 AND d.state = ? ORDER BY d.created_at LIMIT 1",
+        (reported,),
     )
     if held is None:
         return []

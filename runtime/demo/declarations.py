@@ -4,12 +4,12 @@ Used by `python -m runtime seed-demo` (make run) so that a person trying the
 app sees every screen with data: a draft, one waiting at the unit, one
 returned with a comment, one reported up to the committee, one approved with
 a certificate and one not approved. The section content is the demo file
-runtime/demo_declaration.json; nothing here is policy.
+runtime/demo_declaration.json; the steps are walked on the compiled workflow (a new review
+step in the YAML is taken on the way); nothing here is policy.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
 from datetime import datetime, time, timedelta
@@ -19,9 +19,10 @@ from typing import Any
 from runtime.clock import iso
 from runtime.committee import workdays
 from runtime.declarations import declarations, submission
+from runtime.policy import versions
 from runtime.review import review, workflow
-from runtime.storage import dumps
-from runtime.storage.rows import Account, account_row
+from runtime.storage import dumps, loads
+from runtime.storage.rows import Account, Declaration, account_row
 from runtime.web.http import HttpError, Services
 from vocabulary.formats import is_id_card
 
@@ -111,42 +112,120 @@ def seed_declarations(
 
 
 def _advance(svc: Services, declaration_id: str, outcome: str) -> None:
-    row = svc.storage.declaration(declaration_id)
-    assert row is not None
+    """Walk the declaration's own workflow (build/workflow.json) towards the outcome: a step of
+    the compiled workflow at a time, taken by an account of the holding organisation, so a new
+    review step in the YAML is walked through with no edit here."""
     if outcome == "submitted":
         return
-    unit_account = _org_account(svc, row["holder_org_id"])
-    assert unit_account is not None
     if outcome == "returned":
-        review.act(
-            svc,
-            unit_account,
-            declaration_id,
-            "return",
-            comment=svc.bundle.text("demo_return_comment"),
-            sections=["header"],
-        )
+        _return(svc, declaration_id)
         return
-    review.act(svc, unit_account, declaration_id, "pass")
-    review.report(svc, unit_account, row["series"], row["level"], [declaration_id])
-    if outcome == "reported":
-        return
+    passed = outcome != "rejected"
+    avoid = _detours(svc, passed)
+    target = _nearest_final(svc, review.RESULT[passed], avoid)
+    for _ in range(MAX_STEPS):
+        row = svc.storage.declaration(declaration_id)
+        assert row is not None
+        chain = loads(row["chain"], [])
+        if outcome == "reported" and chain and row["holder_org_id"] == chain[-1]:
+            return
+        if row["state"] == target:
+            return
+        step = _next_step(svc, row, chain, avoid, target)
+        if step is None:
+            return
+        account = _holder_account(svc, row["holder_org_id"], list(step["by"]))
+        if account is None:
+            return
+        _guards_waited(svc, row, step)
+        try:
+            review.act(svc, account, declaration_id, step["id"])
+        except HttpError:  # e.g. a calendar year neither chinese-calendar nor calendar.yaml knows
+            return
+
+
+MAX_STEPS = 40  # a walk that long has lost its way: the declaration stays where it is
+
+
+def _return(svc: Services, declaration_id: str) -> None:
+    """The holder sends it back to the applicant with a comment, reopening the first section."""
     row = svc.storage.declaration(declaration_id)
     assert row is not None
-    committee = _org_account(svc, row["holder_org_id"])
-    assert committee is not None
-    review.act(svc, committee, declaration_id, "pass")
-    review.result(svc, committee, declaration_id, outcome == "approved")
-    _publicity_over(svc, declaration_id, review.CONFIRM[outcome == "approved"])
-    # a calendar year neither chinese-calendar nor calendar.yaml knows leaves it in publicity
-    with contextlib.suppress(HttpError):
-        review.act(svc, committee, declaration_id, review.CONFIRM[outcome == "approved"])
+    scoped = versions.scoped(svc, row)
+    for step in workflow.definition(scoped).get("transitions") or []:
+        if row["state"] not in step["from"] or not step.get("reopen_sections"):
+            continue
+        account = _holder_account(svc, row["holder_org_id"], list(step["by"]))
+        if account is not None:
+            first = scoped.bundle.declaration_sections()[0].id
+            comment = scoped.bundle.text("demo_return_comment")
+            review.act(svc, account, declaration_id, step["id"], comment=comment, sections=[first])
+            return
 
 
-def _publicity_over(svc: Services, declaration_id: str, transition_id: str) -> None:
-    """Demo data only: date the result's publicity back so that the working days the
-    confirming step's guard asks for (PUB-2, PUB-3) have passed today."""
-    step = workflow.transition(svc, transition_id) or {}
+def _detours(svc: Services, passed: bool) -> set[str]:
+    """Steps a demo walk never takes: returns, corrections (they need a reason) and the other result."""
+    avoid = {review.RESULT[not passed]}
+    for step in workflow.definition(svc).get("transitions") or []:
+        if step.get("reopen_sections") or "comment_given" in (step.get("guards") or []):
+            avoid.add(step["id"])
+    return avoid
+
+
+def _distances(svc: Services, avoid: set[str], target: str) -> dict[str, int]:
+    """Steps from each state to `target`, over the workflow's transitions not avoided."""
+    steps = [t for t in workflow.definition(svc).get("transitions") or [] if t["id"] not in avoid]
+    distance = {target: 0}
+    frontier = [target]
+    while frontier:
+        following = []
+        for state in frontier:
+            for step in steps:
+                for source in step["from"]:
+                    if step["to"] == state and source not in distance:
+                        distance[source] = distance[state] + 1
+                        following.append(source)
+        frontier = following
+    return distance
+
+
+def _nearest_final(svc: Services, result_step: str, avoid: set[str]) -> str:
+    """The final state closest after the result step: where an approved (or rejected) walk ends."""
+    states = workflow.definition(svc)["states"]
+    start = (workflow.transition(svc, result_step) or {}).get("to", "")
+    finals = [s for s, d in states.items() if d.get("final")]
+    reach = {final: _distances(svc, avoid, final).get(start) for final in finals}
+    return str(min((d, final) for final, d in reach.items() if d is not None)[1])
+
+
+def _next_step(
+    svc: Services, row: Declaration, chain: list[str], avoid: set[str], target: str
+) -> dict[str, Any] | None:
+    """Of the steps the holder may take now (standing guards passing), the one nearest the target."""
+    scoped = versions.scoped(svc, row)  # its own version's workflow (VER-4)
+    distance = _distances(scoped, avoid, target)
+    best: tuple[int, int, dict[str, Any]] | None = None
+    for order, step in enumerate(workflow.definition(scoped).get("transitions") or []):
+        if step["id"] in avoid or row["state"] not in step["from"] or step["to"] not in distance:
+            continue
+        standing = [g for g in step.get("guards") or [] if g in workflow.STANDING_GUARDS]
+        if any(workflow.standing_guard_failure(scoped, g, row, chain) for g in standing):
+            continue
+        if best is None or (distance[step["to"]], order) < best[:2]:
+            best = (distance[step["to"]], order, step)
+    return best[2] if best else None
+
+
+def _holder_account(svc: Services, org_id: str | None, roles: list[str]) -> Account | None:
+    for row in svc.storage.all("SELECT * FROM accounts WHERE org_id = ? ORDER BY created_at", (org_id,)):
+        if row["role"] in roles:
+            return account_row(row)
+    return None
+
+
+def _guards_waited(svc: Services, row: Declaration, step: dict[str, Any]) -> None:
+    """Demo data only: date the state back so that the working days a step's guard asks for
+    (PUB-2, PUB-3) have passed today."""
     needed = [int(g.split(":")[1]) for g in step.get("guards") or [] if g.startswith("working_days:")]
     if not needed:
         return
@@ -158,4 +237,4 @@ def _publicity_over(svc: Services, declaration_id: str, transition_id: str) -> N
     except HttpError:
         return
     since = datetime.combine(start, time(9), tzinfo=svc.clock.zone)
-    svc.storage.execute("UPDATE declarations SET state_since = ? WHERE id = ?", (iso(since), declaration_id))
+    svc.storage.execute("UPDATE declarations SET state_since = ? WHERE id = ?", (iso(since), row["id"]))
