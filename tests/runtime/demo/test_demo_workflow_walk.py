@@ -13,12 +13,12 @@ from typing import Any
 from runtime_support import ROOT
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "policy"))
-from versions_helpers import build_edited, serving, with_publicity  # noqa: E402
+from versions_helpers import build_edited, serving, with_publicity
 
-from runtime.__main__ import main as runtime_main  # noqa: E402
-from runtime.clock import Clock  # noqa: E402
-from runtime.demo.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
-from runtime.review import review  # noqa: E402
+from runtime.__main__ import main as runtime_main
+from runtime.clock import Clock
+from runtime.demo.seed import DEMO_PASSWORD, seed_demo
+from runtime.review import review
 
 
 def add_publicity(schemas: Path) -> None:
@@ -64,6 +64,7 @@ def test_the_demo_walks_through_a_publicity_step_added_in_the_yaml(tmp_path: Pat
             assert added <= set(steps), steps  # every declaration that went up went through publicity
         assert review.REPORT in reported_steps and reported_state not in finals
         returned_state, returned_steps = walked(world, "wangwu")
+        assert review.RETURN in returned_steps
         assert workflow_of(build)["states"][returned_state].get("editable")
         assert world.actor("sunqi", DEMO_PASSWORD).get("/api/v1/declarations").status_code == 200
         certified = world.svc.storage.one("SELECT COUNT(*) AS n FROM declarations WHERE certificate_no IS NOT NULL")
