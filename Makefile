@@ -43,6 +43,8 @@ test: check
 	$(BIN)/python -m pytest
 
 bench: build
+	$(BIN)/pip install -q -e '.[bench]'
+	@bash scripts/system-deps.sh bench
 	$(BIN)/python bench/run.py
 
 clean:

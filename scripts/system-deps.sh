@@ -3,12 +3,16 @@
 #   scripts/system-deps.sh          fonts and Pango for PDFs (make run)
 #   scripts/system-deps.sh browser  the same plus Chromium for browser tests and PostgreSQL's
 #                                   server programs, which the tests start on their own (make test)
+#   scripts/system-deps.sh bench    the same fonts plus PostgreSQL and wrk for bench/ (make bench)
 # Without root or apt-get it only says what is missing.
 set -euo pipefail
 
 packages=(fonts-noto-cjk fonts-hanazono libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
 if [ "${1:-}" = "browser" ]; then
   packages+=(chromium postgresql)
+fi
+if [ "${1:-}" = "bench" ]; then
+  packages+=(postgresql wrk)  # bench/: a throw-away PostgreSQL, and wrk as the load tool
 fi
 
 missing=()
