@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generator import diff_details
+from generator import diff_details, diff_impact, diff_more
 from generator.compiler import compile_schemas
+from generator.diff_render import APPLICANTS, EVERYONE, REVIEWERS, Change, NoPath, text
 from generator.model import Model
 from vocabulary.rules import RULE_KINDS
 
@@ -46,7 +47,9 @@ FIELD_KEYS = (
 FORM_TEXTS = (("title", "title"), ("description", "description"))
 
 
-def run_diff(schemas: Path, against: str) -> int:
+def run_diff(
+    schemas: Path, against: str, lang: str = "en", data_dir: Path | None = None, database: str | None = None
+) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         old_root = Path(tmp) / schemas.name
         try:
@@ -61,11 +64,18 @@ def run_diff(schemas: Path, against: str) -> int:
             print(f"the {label} schemas do not compile:\n{result.report.render()}", file=sys.stderr)
             return 1
     assert old.model is not None and new.model is not None
-    lines = list(compare(old.model, new.model))
-    if not lines:
-        print(f"no change for applicants or reviewers since {against}")
-    for line in lines:
-        print(line)
+    changes = list(compare(old.model, new.model))
+    rows = diff_impact.census(data_dir, database) if data_dir is not None else []
+    if isinstance(rows, str):
+        print(text("census_failed", lang, data_dir=data_dir, detail=rows), file=sys.stderr)
+        return 2
+    version = json.loads(new.artifacts["manifest.json"])["schema_hash"]
+    if not changes:
+        print(text("no_change", lang, against=against))
+    for change in changes:
+        print(change.said(lang))
+        if data_dir is not None:
+            print(diff_impact.impact(change, rows, version, lang))
     return 0
 
 
@@ -94,11 +104,12 @@ def _export(schemas: Path, rev: str, target: Path) -> None:
             path.write_bytes(extracted.read())
 
 
-def compare(old: Model, new: Model) -> Iterator[str]:
+def compare(old: Model, new: Model) -> Iterator[Change]:
     yield from _forms(old, new)
     yield from _dictionaries(old, new)
     yield from _routing(old, new)
     yield from _workflow(old, new)
+    yield from diff_more.layouts(old, new)
     yield from _notices(old, new)
     yield from diff_details.texts(old.project.data("messages"), new.project.data("messages"))
 
@@ -111,46 +122,62 @@ def _all_forms(model: Model) -> dict[str, dict[str, Any]]:
     return forms
 
 
-def _forms(old: Model, new: Model) -> Iterator[str]:
+def _forms(old: Model, new: Model) -> Iterator[Change]:
     before, after = _all_forms(old), _all_forms(new)
     for name in sorted(set(after) - set(before)):
-        yield f"[applicants] form {name} 「{after[name]['title']}」 added"
+        yield Change("form_added", APPLICANTS, name=name, title=after[name]["title"])
     for name in sorted(set(before) - set(after)):
-        yield f"[applicants] form {name} 「{before[name]['title']}」 removed"
+        yield Change("form_removed", APPLICANTS, name=name, title=before[name]["title"])
     for name in sorted(set(before) & set(after)):
         a, b = before[name], after[name]
         for key, what in FORM_TEXTS:
             if a.get(key) != b.get(key):
-                yield f"[applicants] form {name} {what} 「{a.get(key) or ''}」 → 「{b.get(key) or ''}」"
-        yield from _field_changes(name, _fields(a), _fields(b))
+                yield Change("form_text", APPLICANTS, name=name, what=what, old=a.get(key) or "", new=b.get(key) or "")
+        yield from _field_changes(name, b["title"], _fields(a), _fields(b))
         ra, rb = a.get("rows") or {}, b.get("rows") or {}
         if ra and rb and ra.get("title") != rb.get("title"):
-            yield f"[applicants] {name}: rows title 「{ra.get('title') or ''}」 → 「{rb.get('title') or ''}」"
-        for key, what in (("min", "fewest rows"), ("max", "most rows")):
+            yield Change(
+                "rows_title",
+                APPLICANTS,
+                name=name,
+                form=b["title"],
+                old=ra.get("title") or "",
+                new=rb.get("title") or "",
+            )
+        for key in ("min", "max"):
             if ra.get(key) != rb.get(key):
-                yield (f"[applicants] {name} 「{b['title']}」: {what} {ra.get(key)} → {rb.get(key)}")
+                yield Change(f"rows_{key}", APPLICANTS, name=name, title=b["title"], old=ra.get(key), new=rb.get(key))
         old_rules = {_rule_key(r): r for r in a["rules"]}
         new_rules = {_rule_key(r): r for r in b["rules"]}
         for key in sorted(new_rules.keys() - old_rules.keys()):
             r = new_rules[key]
-            yield f"[applicants] {name}: new rule {r['kind']} [{r['rule']}] «{r['message']}»"
+            yield Change("rule_added", APPLICANTS, name=name, form=b["title"], **_rule(r))
         for key in sorted(old_rules.keys() - new_rules.keys()):
             r = old_rules[key]
-            yield f"[applicants] {name}: rule removed {r['kind']} [{r['rule']}] «{r['message']}»"
+            yield Change("rule_removed", APPLICANTS, name=name, form=b["title"], **_rule(r))
         for key in sorted(old_rules.keys() & new_rules.keys()):
             if old_rules[key] != new_rules[key]:
-                yield from diff_details.rule_changes(name, old_rules[key], new_rules[key])
+                yield from diff_details.rule_changes(name, b["title"], old_rules[key], new_rules[key])
         yield from diff_details.field_messages(name, a, b)
         ua = {u["kind"]: u for u in a["uploads"]}
         ub = {u["kind"]: u for u in b["uploads"]}
         for kind in sorted(ub.keys() - ua.keys()):
-            yield f"[applicants] {name}: new upload {kind} 「{ub[kind]['title']}」"
+            yield Change("upload_added", APPLICANTS, name=name, form=b["title"], kind=kind, title=ub[kind]["title"])
         for kind in sorted(ua.keys() - ub.keys()):
-            yield f"[applicants] {name}: upload {kind} 「{ua[kind]['title']}」 removed"
+            yield Change("upload_removed", APPLICANTS, name=name, form=b["title"], kind=kind, title=ua[kind]["title"])
         for kind in sorted(ua.keys() & ub.keys()):
             for key in ("title", "types", "max_size_kb", "max_files", "required", "per_row"):
                 if ua[kind].get(key) != ub[kind].get(key):
-                    yield (f"[applicants] {name}: upload {kind} {key} {ua[kind].get(key)} → {ub[kind].get(key)}")
+                    yield Change(
+                        "upload_key",
+                        APPLICANTS,
+                        name=name,
+                        form=b["title"],
+                        kind=kind,
+                        key=key,
+                        old=ua[kind].get(key),
+                        new=ub[kind].get(key),
+                    )
 
 
 def _fields(compiled: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -166,13 +193,13 @@ def _fields(compiled: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return fields
 
 
-def _field_changes(name: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator[str]:
+def _field_changes(name: str, form: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator[Change]:
     for field in [f for f in after if f not in before]:
         d = after[field]
-        must = "required — applicants must fill it" if d["required"] else "optional"
-        yield f"[applicants] {name}: field {field} 「{d['title']}」 added ({must})"
+        key = "field_added_required" if d["required"] else "field_added_optional"
+        yield Change(key, APPLICANTS, name=name, form=form, field=field, title=d["title"])
     for field in [f for f in before if f not in after]:
-        yield f"[applicants] {name}: field {field} 「{before[field]['title']}」 removed"
+        yield Change("field_removed", APPLICANTS, name=name, form=form, field=field, title=before[field]["title"])
     for field in [f for f in after if f in before]:
         for key in FIELD_KEYS:
             a, b = before[field].get(key), after[field].get(key)
@@ -181,17 +208,14 @@ def _field_changes(name: str, before: dict[str, Any], after: dict[str, Any]) -> 
             if key == "options":
                 added = [o for o in b or [] if o not in (a or [])]
                 removed = [o for o in a or [] if o not in (b or [])]
-                change = "; ".join(
-                    part
-                    for part in (
-                        f"+{'、'.join(added)}" if added else "",
-                        f"-{'、'.join(removed)}" if removed else "",
-                    )
-                    if part
-                )
-                yield f"[applicants] {name}: field {field} choices {change}"
+                change = [("added", added), ("removed", removed)]
+                yield Change("field_choices", APPLICANTS, name=name, form=form, field=field, change=change)
             else:
-                yield f"[applicants] {name}: field {field} {key} {a} → {b}"
+                yield Change("field_key", APPLICANTS, name=name, form=form, field=field, key=key, old=a, new=b)
+
+
+def _rule(rule: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": rule["kind"], "rule": rule["rule"], "message": rule["message"]}
 
 
 def _rule_key(rule: dict[str, Any]) -> str:
@@ -205,26 +229,24 @@ def _rule_key(rule: dict[str, Any]) -> str:
     return f"{rule['kind']}:{','.join(named)}:{json.dumps(conditions, ensure_ascii=False, sort_keys=True)}"
 
 
-def _dictionaries(old: Model, new: Model) -> Iterator[str]:
+def _dictionaries(old: Model, new: Model) -> Iterator[Change]:
     a, b = old.dictionaries(), new.dictionaries()
     for name in sorted(set(b) - set(a)):
-        yield f"[everyone] code list {name} added"
+        yield Change("list_added", EVERYONE, name=name)
     for name in sorted(set(a) - set(b)):
-        yield f"[everyone] code list {name} removed"
+        yield Change("list_removed", EVERYONE, name=name)
     for name in sorted(set(a) & set(b)):
         ea = {e["value"]: e for e in a[name]}
         eb = {e["value"]: e for e in b[name]}
         for value in [v for v in eb if v not in ea]:
-            yield f"[everyone] code list {name}: + {value}"
+            yield Change("entry_added", EVERYONE, name=name, value=value)
         for value in [v for v in ea if v not in eb]:
-            yield f"[everyone] code list {name}: - {value}"
+            yield Change("entry_removed", EVERYONE, name=name, value=value)
         for value in [v for v in eb if v in ea and ea[v] != eb[v]]:
-            for key in sorted(set(ea[value]) | set(eb[value])):
-                if ea[value].get(key) != eb[value].get(key):
-                    yield (f"[everyone] code list {name}: {value} {key} {ea[value].get(key)} → {eb[value].get(key)}")
+            yield from diff_more.entry_changes(name, value, ea[value], eb[value])
 
 
-def _routing(old: Model, new: Model) -> Iterator[str]:
+def _routing(old: Model, new: Model) -> Iterator[Change]:
     def cells(model: Model) -> dict[tuple[str, str, str], str]:
         result = {}
         for table_id, doc in model.project.routing.items():
@@ -238,30 +260,44 @@ def _routing(old: Model, new: Model) -> Iterator[str]:
     for key in sorted(set(a) | set(b)):
         if a.get(key) != b.get(key):
             table, series, level = key
-            before = a.get(key) or "(no path)"
-            after = b.get(key) or "(no path)"
-            yield f"[reviewers] routing {table}: {series} × {level}: {before} → {after}"
+            yield Change(
+                "routing_cell",
+                REVIEWERS,
+                {"series": series, "level": level},
+                table=table,
+                series=series,
+                level=level,
+                old=a.get(key) or NoPath(),
+                new=b.get(key) or NoPath(),
+            )
 
 
-def _workflow(old: Model, new: Model) -> Iterator[str]:
+def _workflow(old: Model, new: Model) -> Iterator[Change]:
     for name in sorted(set(old.project.workflow) | set(new.project.workflow)):
         a = (old.project.workflow.get(name) or _Empty()).data or {}
         b = (new.project.workflow.get(name) or _Empty()).data or {}
         sa, sb = a.get("states") or {}, b.get("states") or {}
         for state in [s for s in sb if s not in sa]:
-            yield f"[reviewers] workflow {name}: new state {state} 「{sb[state].get('title')}」"
+            yield Change("state_added", REVIEWERS, name=name, state=state, title=sb[state].get("title"))
         for state in [s for s in sa if s not in sb]:
-            yield f"[reviewers] workflow {name}: state {state} removed"
+            yield Change("state_removed", REVIEWERS, {"states": [state]}, name=name, state=state)
         ta = {t.get("id"): t for t in a.get("transitions") or []}
         tb = {t.get("id"): t for t in b.get("transitions") or []}
         for tid in [t for t in tb if t not in ta]:
             t = tb[tid]
-            yield (
-                f"[reviewers] workflow {name}: new step {tid} 「{t.get('title')}」 "
-                f"{'/'.join(t.get('from') or [])} → {t.get('to')} by {'/'.join(t.get('by') or [])}"
+            yield Change(
+                "step_added",
+                REVIEWERS,
+                {"states": list(t.get("from") or [])},
+                name=name,
+                id=tid,
+                title=t.get("title"),
+                sources="/".join(t.get("from") or []),
+                to=t.get("to"),
+                by="/".join(t.get("by") or []),
             )
         for tid in [t for t in ta if t not in tb]:
-            yield f"[reviewers] workflow {name}: step {tid} removed"
+            yield Change("step_removed", REVIEWERS, {"states": list(ta[tid].get("from") or [])}, name=name, id=tid)
         for tid in [t for t in tb if t in ta and ta[t] != tb[t]]:
             yield from diff_details.step_changes(name, tid, ta[tid], tb[tid])
 
@@ -270,7 +306,7 @@ class _Empty:
     data: Any = None
 
 
-def _notices(old: Model, new: Model) -> Iterator[str]:
+def _notices(old: Model, new: Model) -> Iterator[Change]:
     yield from diff_details.notices(
         old.project.data("platform").get("notices") or [], new.project.data("platform").get("notices") or []
     )

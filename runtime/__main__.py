@@ -1,4 +1,4 @@
-"""python -m runtime serve | seed-demo | import-version | migrate"""
+"""python -m runtime serve | seed-demo | import-version | migrate | census"""
 
 from __future__ import annotations
 
@@ -61,7 +61,27 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
     migrate.add_argument("--dry-run", action="store_true", help="say what would move and change; change nothing")
     migrate.add_argument("--only", help="run only the migration with this id")
+    counted = commands.add_parser(
+        "census", help="declarations in flight by notice, state, series, level and version, as JSON"
+    )
+    counted.add_argument("--data-dir", type=Path, default=Path("var"))
+    counted.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
     args = parser.parse_args(argv)
+    if args.command == "census":  # read only; no build needed (generator diff --data-dir asks it)
+        from runtime.policy.migrations import census
+        from runtime.storage import StorageUnavailable, open_storage
+
+        if not args.database and not (args.data_dir / "zhicheng.sqlite3").is_file():
+            print(f"cannot open the data: {args.data_dir} holds no database", file=sys.stderr)
+            return 2
+        try:
+            storage = open_storage(args.database or args.data_dir / "zhicheng.sqlite3")
+        except StorageUnavailable as exc:
+            print(f"cannot open the data: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(census(storage, args.data_dir), ensure_ascii=False))
+        storage.close()
+        return 0
     if args.command == "import-version":
         from runtime.policy.versions import import_build
 

@@ -16,12 +16,13 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from runtime.clock import iso
 from runtime.declarations import declarations, submission
 from runtime.policy import versions
-from runtime.storage import dumps, loads
+from runtime.storage import Database, dumps, loads
 from runtime.storage.rows import Declaration, declaration_row
 from runtime.web.http import Services
 
@@ -227,3 +228,29 @@ def _defaults(
             document[name] = value
             changes.append(f"{section}: {name} = {value}")
     return document
+
+
+def census(storage: Database, data_dir: Path) -> list[dict[str, Any]]:
+    """Declarations in flight (not in a final state of their own version's workflow), counted by
+    notice, state, series, level and version: what `generator diff --data-dir` weighs changes by."""
+    rows = storage.all(
+        "SELECT notice_id, state, series, level, schema_hash, COUNT(*) AS n FROM declarations"
+        " GROUP BY notice_id, state, series, level, schema_hash"
+    )
+    finals: dict[str, set[str]] = {}
+    for version in {str(r["schema_hash"]) for r in rows}:
+        path = versions.store_dir(data_dir) / version / "workflow.json"
+        states = json.loads(path.read_text("utf-8"))["declaration"]["states"] if path.is_file() else {}
+        finals[version] = {name for name, state in states.items() if state.get("final")}
+    return [
+        {
+            "notice_id": r["notice_id"],
+            "state": r["state"],
+            "series": r["series"],
+            "level": r["level"],
+            "version": r["schema_hash"],
+            "count": int(r["n"]),
+        }
+        for r in rows
+        if r["state"] not in finals[str(r["schema_hash"])]
+    ]
