@@ -23,7 +23,6 @@ from runtime.bundle import load_bundle
 from runtime.clock import Clock
 from runtime.committee import api as committee_api
 from runtime.committee import pages as committee_pages
-from runtime.committee import tables as committee_tables
 from runtime.corrections import pages as correction_pages
 from runtime.declarations import api as declarations_api
 from runtime.declarations import pages as declarations_pages
@@ -103,7 +102,6 @@ def create_app(
     else:
         data_dir.mkdir(parents=True, exist_ok=True)
     storage = open_storage(database or data_dir / "zhicheng.sqlite3")
-    committee_tables.ensure(storage)
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(build_dir / "templates"),
         autoescape=True,

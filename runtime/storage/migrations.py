@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from runtime.storage.committee_schema import COMMITTEE_POSTGRES, COMMITTEE_SUMMARY
+
 
 class SchemaTooNew(RuntimeError):
     """The database was migrated by a newer program."""
@@ -438,3 +440,4 @@ POSTGRES_MIGRATIONS.append(Migration(3, "chain membership rows for queues", POST
 POSTGRES_MIGRATIONS.append(
     Migration(4, "issue 13: unknown-account login counters, SMS requests, declaration versions", POSTGRES_HARDENING)
 )
+POSTGRES_MIGRATIONS.append(Migration(5, COMMITTEE_SUMMARY, COMMITTEE_POSTGRES))

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from runtime.storage.committee_schema import COMMITTEE_SQLITE, COMMITTEE_SUMMARY
 from runtime.storage.interface import StorageUnavailable, TypedLookups
 from runtime.storage.migrations import HARDENING_COLUMNS, SQLITE_CHAIN, Migration, apply_migrations
 
@@ -292,6 +293,7 @@ SQLITE_MIGRATIONS = [
     Migration(2, "messages, SMS outbox, unit corrections", ISSUE_17),
     Migration(3, "chain membership rows for queues", SQLITE_CHAIN),
     Migration(4, "issue 13: unknown-account login counters, SMS requests, declaration versions", HARDENING_SQL),
+    Migration(5, COMMITTEE_SUMMARY, COMMITTEE_SQLITE),
 ]
 
 

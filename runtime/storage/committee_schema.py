@@ -1,13 +1,14 @@
-"""The committee stage's tables, created beside the core schema when the app starts.
+"""Migration 5: the committee stage's tables (COM, PUB, INT, STAT), the same on both backends.
 
-Kept here rather than in storage.py so the stage's data stays one capability; the
-statements are plain SQL that storage backends run as they are."""
+Written for SQLite; PostgreSQL differs only in the AUTOINCREMENT key, which becomes an identity
+column. Every statement says IF NOT EXISTS: databases made before this migration existed got
+the same tables from the committee package at start, and must migrate without a clash."""
 
 from __future__ import annotations
 
-from runtime.storage import Database
+COMMITTEE_SUMMARY = "committee stage: certificates, publicity, experts, votes, integrity, objections, opinions"
 
-SCHEMA = """
+COMMITTEE_SQLITE = """
 CREATE TABLE IF NOT EXISTS certificate_revocations (
   certificate_no TEXT PRIMARY KEY,
   declaration_id TEXT NOT NULL REFERENCES declarations(id),
@@ -147,8 +148,42 @@ CREATE TABLE IF NOT EXISTS ballots (
   declaration_id TEXT NOT NULL REFERENCES declarations(id),
   choice TEXT NOT NULL
 );
+
+-- PUB-2: real-name objections to a published result. `round` is the declaration's state_since
+-- when the objection came, so an objection belongs to one publicity (a correction starts a new
+-- one). The person's ID number and contact are for the committee office only.
+CREATE TABLE IF NOT EXISTS result_objections (
+  id TEXT PRIMARY KEY,
+  declaration_id TEXT NOT NULL REFERENCES declarations(id),
+  round TEXT NOT NULL,
+  name TEXT NOT NULL,
+  id_number TEXT NOT NULL DEFAULT '',
+  unit TEXT NOT NULL DEFAULT '',
+  contact TEXT NOT NULL,
+  text TEXT NOT NULL,
+  evidence_sha256 TEXT,
+  evidence_name TEXT,
+  evidence_type TEXT,
+  created_at TEXT NOT NULL,
+  decision TEXT,                     -- upheld | dismissed, NULL while undecided
+  decision_reason TEXT NOT NULL DEFAULT '',
+  decided_by TEXT REFERENCES accounts(id),
+  decided_at TEXT
+);
+CREATE INDEX IF NOT EXISTS result_objections_declaration ON result_objections(declaration_id, created_at);
+-- the public list pages through the results under publicity by (state, state_since, id)
+CREATE INDEX IF NOT EXISTS declarations_state_since ON declarations(state, state_since, id);
+
+-- COM-3: an assigned expert's opinion (and score where policy asks) on one declaration
+CREATE TABLE IF NOT EXISTS expert_opinions (
+  session_id TEXT NOT NULL REFERENCES review_sessions(id),
+  expert_id TEXT NOT NULL REFERENCES experts(id),
+  declaration_id TEXT NOT NULL REFERENCES declarations(id),
+  opinion TEXT NOT NULL,
+  score INTEGER,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (session_id, expert_id, declaration_id)
+);
 """
 
-
-def ensure(storage: Database) -> None:
-    storage.script(SCHEMA)
+COMMITTEE_POSTGRES = COMMITTEE_SQLITE.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
