@@ -202,6 +202,12 @@ CATALOG: dict[str, Code] = {
             "date '{day}' is listed twice or is not in the year {year}",
             "list each date of {year} once, under holidays or workdays",
         ),
+        Code(
+            "E384",
+            "unknown workflow state",
+            "unknown state '{name}' of the declaration workflow",
+            "states of schemas/workflow/declaration.yaml: {known}",
+        ),
         # --- rule language, eligibility tables (issue 12: E350-E379) ---------------------
         Code(
             "E350",

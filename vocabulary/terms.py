@@ -17,6 +17,7 @@ GUARDS = (
     "comment_given",
     "no_integrity_record",  # INT-1: the applicant has no integrity record in force
     "unit_publicity_done",  # PUB-1: at the declaring unit, a finished publicity with its report form
+    "objections_settled",  # PUB-2: every objection of the result's publicity decided, none upheld
 )
 PARAMETRISED_GUARDS = {"working_days": re.compile(r"^working_days:([1-9][0-9]?)$")}
 

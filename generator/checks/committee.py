@@ -36,6 +36,7 @@ def check(model: Model) -> None:
             ((data.get("integrity") or {}).get("by"), ("integrity", "by")),
             ((data.get("statistics") or {}).get("by"), ("statistics", "by")),
             ((data.get("unit_publicity") or {}).get("by"), ("unit_publicity", "by")),
+            ((data.get("results_publicity") or {}).get("decided_by"), ("results_publicity", "decided_by")),
         ):
             for i, role in enumerate(key or []):
                 ref("E381", role, roles, (*path, i), "role")
@@ -49,18 +50,37 @@ def check(model: Model) -> None:
                 for j, value in enumerate(committee.get(key) or []):
                     ref("E382", value, known, ("committees", i, key, j), what)
         known = printing.known_sources(model)
-        for i, item in enumerate((data.get("unit_publicity") or {}).get("fields") or []):
-            source = item.get("source") if isinstance(item, dict) else None
-            if source not in known:
-                project.diag(
-                    "E314",
-                    doc,
-                    ("unit_publicity", "fields", i, "source"),
-                    suggestion=suggest(source, known),
-                    name=source,
-                    known="",
-                )
+        for block in ("unit_publicity", "results_publicity"):
+            for i, item in enumerate((data.get(block) or {}).get("fields") or []):
+                source = item.get("source") if isinstance(item, dict) else None
+                if source not in known:
+                    project.diag(
+                        "E314",
+                        doc,
+                        (block, "fields", i, "source"),
+                        suggestion=suggest(source, known),
+                        name=source,
+                        known="",
+                    )
+        _check_publicity_states(model, doc, data)
     _check_calendar(model)
+
+
+def _check_publicity_states(model: Model, doc: Any, data: dict[str, Any]) -> None:
+    """PUB-2: the public page lists declarations in states the workflow has."""
+    found = model.project.workflow.get("declaration")
+    workflow = found.data if found is not None and isinstance(found.data, dict) else {}
+    states = [str(s) for s in (workflow.get("states") or {})]
+    for i, state in enumerate((data.get("results_publicity") or {}).get("states") or []):
+        if states and state not in states:
+            model.project.diag(
+                "E384",
+                doc,
+                ("results_publicity", "states", i),
+                suggestion=suggest(state, states),
+                name=state,
+                known=", ".join(states),
+            )
 
 
 def _check_calendar(model: Model) -> None:

@@ -370,7 +370,7 @@ def emit(model: Model) -> Artifacts:
         f"{v}/me/totp/disable": {"post": _op("Turn the TOTP second factor off", errors=("401", "403", "422"))},
         f"{v}/dev/outbox": {"get": _op("SMS outbox, only with --dev (REG-6)", auth=False, errors=("404",))},
     }
-    paths.update(openapi_committee.paths(v))
+    paths.update(openapi_committee.paths(v, model.project.data("messages").get("ui") or {}))
     _plumbing_statuses(paths, v)
     platform = model.project.data("platform")
     document = {

@@ -1,4 +1,6 @@
-"""The committee stage over the JSON API: certificate revocation and the issued list (COM-5)."""
+"""The committee stage over the JSON API: certificates (COM-5), integrity (INT), unit publicity
+(PUB-1), expert pools, sessions, opinions and votes (COM-1..4), statistics (STAT-1); the results
+publicity (PUB-2) lives in results_api.py."""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ from runtime.committee import (
     certificates,
     experts,
     integrity,
+    opinions,
     policy,
     responses,
+    results_api,
     statistics,
     unit_publicity,
     votes,
@@ -43,13 +47,17 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/review-sessions/{id}/draw", review_session_draw, methods=["POST"]),
         Route("/api/v1/experts/{id}/account", expert_account, methods=["POST"]),
         Route("/api/v1/review-sessions/{id}/vote", session_vote, methods=["GET", "POST"]),
+        Route("/api/v1/review-sessions/{id}/vote/close", session_vote_close, methods=["POST"]),
+        Route("/api/v1/review-sessions/{id}/opinions", session_opinions, methods=["GET"]),
         Route("/api/v1/expert/declarations", expert_declarations, methods=["GET"]),
         Route("/api/v1/expert/declarations/{id}", expert_declaration, methods=["GET"]),
+        Route("/api/v1/expert/declarations/{id}/opinion", expert_opinion, methods=["PUT"]),
         Route("/api/v1/expert/sessions/{id}/ballots", expert_ballot, methods=["POST"]),
         Route("/api/v1/statistics", statistics_counts, methods=["GET"]),
         Route("/api/v1/statistics/declarations", statistics_list, methods=["GET"]),
         Route("/api/v1/statistics.xlsx", statistics_xlsx, methods=["GET"]),
         Route("/api/v1/statistics/chart.svg", statistics_chart, methods=["GET"]),
+        *results_api.routes(),  # PUB-2
     ]
 
 
@@ -279,8 +287,33 @@ async def expert_declarations(request: Request) -> JSONResponse:
 
 
 async def expert_declaration(request: Request) -> JSONResponse:
+    """One assigned declaration, read-only, with the expert's own opinion (COM-3)."""
     svc = services(request)
-    return json_response(votes.assigned_declaration(svc, require_account(request), request.path_params["id"]))
+    account = require_account(request)
+    found = votes.assigned_declaration(svc, account, request.path_params["id"])
+    return json_response({**found, "opinion": opinions.mine(svc, account, request.path_params["id"])})
+
+
+async def expert_opinion(request: Request) -> JSONResponse:
+    """COM-3: `{opinion, score}` on an assigned declaration while the session is open."""
+    svc = services(request)
+    account = require_account(request)
+    body = await _object(request)
+    return json_response(
+        opinions.record(svc, account, request.path_params["id"], body.get("opinion"), body.get("score"))
+    )
+
+
+async def session_vote_close(request: Request) -> JSONResponse:
+    """COM-4: end the vote; no ballot or opinion after it."""
+    svc = services(request)
+    return json_response(votes.close_vote(svc, require_account(request), request.path_params["id"]))
+
+
+async def session_opinions(request: Request) -> JSONResponse:
+    """COM-3: the signed opinions of the office's session."""
+    svc = services(request)
+    return json_response({"opinions": opinions.of_session(svc, require_account(request), request.path_params["id"])})
 
 
 async def expert_ballot(request: Request) -> JSONResponse:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.committee import certificates, integrity, policy, responses, statistics, unit_publicity
+from runtime.committee import certificates, integrity, policy, responses, results_pages, statistics, unit_publicity
 from runtime.documents.spreadsheet import overview_xlsx
 from runtime.storage.rows import Account
 from runtime.units.navigation import org_page, render_org
@@ -31,6 +31,7 @@ def routes() -> list[BaseRoute]:
         Route("/statistics/list", statistics_list, methods=["GET"]),
         Route("/statistics.xlsx", statistics_xlsx, methods=["GET"]),
         Route("/statistics/chart.svg", statistics_chart, methods=["GET"]),
+        *results_pages.routes(),  # PUB-2
     ]
 
 

@@ -18,7 +18,7 @@ def number(svc: Services, block: str, key: str) -> int:
 
 
 def roles(svc: Services, block: str) -> list[str]:
-    key = "revoke_by" if block == "certificates" else "by"
+    key = {"certificates": "revoke_by", "results_publicity": "decided_by"}.get(block, "by")
     return [str(r) for r in section(svc, block).get(key) or []]
 
 
@@ -55,6 +55,7 @@ def nav(svc: Services, account: Account) -> list[tuple[str, str]]:
         ("/certificates", "certificates", "nav_certificates"),
         ("/integrity", "integrity", "nav_integrity"),
         ("/statistics", "statistics", "nav_statistics"),
+        ("/result-objections", "results_publicity", "nav_result_objections"),  # PUB-2
     ):
         if account["role"] in roles(svc, block):
             items.append((href, key))

@@ -72,7 +72,7 @@ def create_account(svc: Services, account: Account, expert_id: Any, login_name: 
     return {"expert_id": expert["id"], "account_id": account_id, "login_name": login_name}
 
 
-def _expert_of(svc: Services, account: Account) -> str:
+def expert_of(svc: Services, account: Account) -> str:
     row = svc.storage.one("SELECT expert_id FROM expert_accounts WHERE account_id = ?", (account["id"],))
     if row is None:
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
@@ -81,7 +81,7 @@ def _expert_of(svc: Services, account: Account) -> str:
 
 def assigned(svc: Services, account: Account) -> list[dict[str, Any]]:
     """Declarations of the sessions this expert was drawn for, less declared conflicts."""
-    expert = _expert_of(svc, account)
+    expert = expert_of(svc, account)
     rows = svc.storage.all(
         "SELECT d.*, x.session_id FROM session_experts e JOIN session_declarations x ON x.session_id = e.session_id"
         " JOIN declarations d ON d.id = x.declaration_id WHERE e.expert_id = ?"
@@ -129,10 +129,12 @@ def open_vote(svc: Services, account: Account, session_id: str, attending: Any) 
 
 def cast(svc: Services, account: Account, session_id: str, declaration_id: Any, choice: Any) -> None:
     """One attending expert's secret ballot on one declaration of the session, once."""
-    expert = _expert_of(svc, account)
+    expert = expert_of(svc, account)
     vote = svc.storage.one("SELECT * FROM session_votes WHERE session_id = ?", (str(session_id)[:64],))
     if vote is None or expert not in loads(vote["attending"], []):
         raise HttpError(404, "not_found", svc.bundle.text("not_found"))
+    if vote["closed_at"]:
+        raise _error(svc, 409, "vote_closed")
     listed = svc.storage.one(
         "SELECT 1 AS x FROM session_declarations WHERE session_id = ? AND declaration_id = ?",
         (vote["session_id"], str(declaration_id)),
@@ -151,6 +153,20 @@ def cast(svc: Services, account: Account, session_id: str, declaration_id: Any, 
         svc.storage.insert("ballot_receipts", receipt)
         ballot = {"id": uuid.uuid4().hex, "session_id": vote["session_id"], "declaration_id": str(declaration_id)}
         svc.storage.insert("ballots", {**ballot, "choice": choice})
+
+
+def close_vote(svc: Services, account: Account, session_id: str) -> dict[str, Any]:
+    """The office ends the vote: no ballot and no opinion after this (COM-3, COM-4)."""
+    session = experts.load_session(svc, account, session_id)
+    with svc.storage.transaction():
+        done = svc.storage.execute(
+            "UPDATE session_votes SET closed_at = ? WHERE session_id = ? AND closed_at IS NULL",
+            (iso(svc.clock.now()), session["id"]),
+        )
+        if not done:
+            found = svc.storage.one("SELECT 1 AS x FROM session_votes WHERE session_id = ?", (session["id"],))
+            raise _error(svc, 409, "vote_closed" if found else "vote_not_open")
+    return tally(svc, account, session_id)
 
 
 def tally(svc: Services, account: Account, session_id: str) -> dict[str, Any]:
@@ -185,6 +201,9 @@ def tally(svc: Services, account: Account, session_id: str) -> dict[str, Any]:
         )
     return {
         "session_id": session["id"],
+        "closed_at": vote["closed_at"],
+        "quorum": str(spec["quorum"]),
+        "threshold": str(spec["threshold"]),
         "attending": attending,
         "expert_count": session["expert_count"],
         "tallies": result,

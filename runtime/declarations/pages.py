@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from runtime.committee import certificates
 from runtime.declarations import concurrency, declarations, lapsed, queues, rules, submission, uploads
 from runtime.declarations.api import attachment_response, find_units, receive_upload
 from runtime.policy import versions
@@ -49,6 +50,8 @@ async def my_declarations(request: Request) -> Response:
     rows = [declarations.summary(svc, declaration_row(r)) for r in page.rows]
     for row in rows:
         row["comments"] = [h for h in declarations.history(svc, row["id"]) if h["comment"]]
+        # COM-5: a revoked certificate is no longer offered for download
+        row["certificate_revoked"] = bool(row["certificate_no"] and certificates.revocation(svc, row["certificate_no"]))
     return render(
         request,
         "declarations.html",

@@ -18,7 +18,7 @@ from runtime.documents.api import (
 )
 from runtime.units.navigation import org_nav
 from runtime.web.forms import page_account
-from runtime.web.http import HttpError, render, services
+from runtime.web.http import HttpError, client_ip, render, services
 
 
 def routes() -> list[BaseRoute]:
@@ -89,7 +89,8 @@ async def verify(request: Request) -> Response:
     """Public: is this certificate genuine, or revoked and since when (COM-5)? Name, title and
     date only; 404 for an unknown number; lookups throttled per address."""
     svc = services(request)
-    certificates.throttle_verify(svc, request.client.host if request.client else "-")
+    # the address behind the trusted proxy (--proxy, --forwarded-allow-ips), as login counts it
+    certificates.throttle_verify(svc, client_ip(request))
     number = request.path_params["certificate_no"]
     found = certificates.verify(svc, number)
     return render(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.clock import iso, parse
-from runtime.committee import integrity, publicity_guard, workdays
+from runtime.committee import integrity, objection_guard, publicity_guard, workdays
 from runtime.notifications import outbox
 from runtime.policy import versions
 from runtime.storage import dumps, loads
@@ -173,6 +173,8 @@ def _check_guard(
             )
     elif guard == "unit_publicity_done":
         publicity_guard.refuse_unless_done(svc, dict(declaration), chain)
+    elif guard == "objections_settled":
+        objection_guard.refuse_unless_settled(svc, dict(declaration))
     elif guard == "no_integrity_record":
         integrity.refuse_if_recorded(svc, declaration["person_id"])
     elif guard in STANDING_GUARDS:

@@ -140,3 +140,19 @@ def test_the_public_check_is_throttled_per_address_and_frees_up_after_the_window
     assert other.get(f"/verify/{number}").status_code == 200
     clock.advance(minutes=spec["verify_window_minutes"] + 1)
     assert prober.get(f"/verify/{number}").status_code == 200
+
+
+def test_my_declarations_stops_offering_the_download_once_the_certificate_is_revoked(
+    world: World, unit: str, committee: str, svc: Any
+) -> None:
+    person, declaration, number = issued(world, unit, committee, svc)
+    link = f'href="/declarations/{declaration}/certificate.pdf"'
+    before = world.browser(person).get("/declarations").text
+    assert link in before and svc.bundle.text("download_certificate") in before
+    office = world.bearer(world.org_account(committee, role="committee_office"))
+    assert world.client.post(
+        f"/api/v1/certificates/{number}/revoke", json={"reason": "伪造"}, headers=office
+    ).is_success
+    after = world.browser(person).get("/declarations").text
+    assert link not in after and svc.bundle.text("download_certificate") not in after
+    assert svc.bundle.text("certificate_revoked_short") in after
