@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.declarations import declarations, uploads
 from runtime.policy import versions
-from runtime.review import offers, queue, review, workflow
+from runtime.review import export, offers, queue, review, workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account, Declaration
 from runtime.units.navigation import org_page, render_org
@@ -22,6 +22,7 @@ from runtime.web.http import HttpError, Services, check_csrf, form_text, read_fo
 def routes() -> list[BaseRoute]:
     return [
         Route("/review", queue_page, methods=["GET"]),
+        Route("/review.xlsx", queue_export, methods=["GET"]),
         Route("/review/bulk", bulk_page, methods=["POST"]),
         Route("/review/{id}", declaration_page, methods=["GET"]),
         Route("/review/{id}/act", act, methods=["POST"]),
@@ -44,23 +45,26 @@ def _queue_query(values: Any) -> dict[str, str]:
     return {k: str(values.get(k) or "")[:64] for k in QUEUE_KEYS}
 
 
+def _view(query: dict[str, str]) -> dict[str, Any]:
+    """queue.find's filters for this view (the page and its spreadsheet share them)."""
+    return {
+        "series": query["series"],
+        "level": query["level"],
+        "state": query["state"],
+        "held_only": query["held"] == "1",
+        "q": query["q"],
+        "sort": query["sort"] if query["sort"] in queue.SORTS else "date",
+    }
+
+
 def _render_queue(
     request: Request, account: Account, query: dict[str, str], status: int = 200, **context: Any
 ) -> Response:
     svc = services(request)
     page = int(query["page"]) if query["page"].isdigit() and len(query["page"]) <= 6 else 1
-    found = queue.find(
-        svc,
-        account,
-        series=query["series"],
-        level=query["level"],
-        state=query["state"],
-        held_only=query["held"] == "1",
-        q=query["q"],
-        sort=query["sort"] if query["sort"] in queue.SORTS else "date",
-        page=page,
-    )
-    links = {n: "/review?" + urlencode({**{k: v for k, v in query.items() if v}, "page": n}) for n in found.numbers}
+    found = queue.find(svc, account, **_view(query), page=page)
+    shown = {k: v for k, v in query.items() if v and k != "page"}
+    links = {n: "/review?" + urlencode({**shown, "page": n}) for n in found.numbers}
     return render_org(
         request,
         "review_queue.html",
@@ -69,6 +73,7 @@ def _render_queue(
         rows=found.rows,
         found=found,
         page_links=links,
+        export_link="/review.xlsx" + ("?" + urlencode(shown) if shown else ""),
         query=query,
         bulk_steps=queue.offered_steps(svc, account, found.rows),
         **_filters(svc),
@@ -79,6 +84,14 @@ def _render_queue(
 async def queue_page(request: Request) -> Response:
     account = org_page(request)
     return _render_queue(request, account, _queue_query(request.query_params))
+
+
+async def queue_export(request: Request) -> Response:
+    """The view on screen as a spreadsheet (issue 16): same filters, search and sort, all pages."""
+    svc = services(request)
+    account = org_page(request)
+    content = export.queue_xlsx(svc, account, _view(_queue_query(request.query_params)))
+    return export.download(content, f"{svc.bundle.ui.get('review_queue', 'queue')}.xlsx")
 
 
 async def bulk_page(request: Request) -> Response:

@@ -35,7 +35,7 @@ def crowded(world: World) -> dict[str, Any]:
 
 
 def _count(page: str) -> list[int]:
-    found = re.search(r'<p class="queue-count" id="queue-count">([^<]*)</p>', page)
+    found = re.search(r'id="queue-count">([^<]*)<', page)
     assert found, "the queue says how many there are"
     return [int(n) for n in re.findall(r"\d+", found.group(1))]
 
