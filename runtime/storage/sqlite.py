@@ -20,7 +20,14 @@ import sqlite_utils
 
 from runtime.storage.committee_schema import COMMITTEE_SQLITE, COMMITTEE_SUMMARY
 from runtime.storage.interface import StorageUnavailable, TypedLookups
-from runtime.storage.migrations import HARDENING_COLUMNS, SQLITE_CHAIN, Migration, apply_migrations
+from runtime.storage.migrations import (
+    HARDENING_COLUMNS,
+    QUEUE_INDEX_SUMMARY,
+    SQLITE_CHAIN,
+    SQLITE_QUEUE_INDEX,
+    Migration,
+    apply_migrations,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS organisations (
@@ -294,6 +301,7 @@ SQLITE_MIGRATIONS = [
     Migration(3, "chain membership rows for queues", SQLITE_CHAIN),
     Migration(4, "issue 13: unknown-account login counters, SMS requests, declaration versions", HARDENING_SQL),
     Migration(5, COMMITTEE_SUMMARY, COMMITTEE_SQLITE),
+    Migration(6, QUEUE_INDEX_SUMMARY, SQLITE_QUEUE_INDEX),
 ]
 
 
