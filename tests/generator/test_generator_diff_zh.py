@@ -6,18 +6,43 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
-from test_generator_diff_details import TRAINING, YEARLY_MINIMUM, edited, lines
+from golden import ROOT
 
 from generator.compiler import Result, compile_schemas
 from generator.diff import compare
 from generator.diff_render import Change, catalog
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+TRAINING = "forms/declaration/continuing_education.yaml"
+YEARLY_MINIMUM = re.compile(r"(kind: yearly-minimum\n(?:    .*\n)*?    minimum: )(\d+)")
+
+
+def edited(tmp_path: Path, *edits: tuple[str, str | re.Pattern[str], str]) -> Result:
+    """A copy of schemas/ with each (file, old, new) replaced once, compiled."""
+    schemas = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas", schemas)
+    for relpath, old, new in edits:
+        path = schemas / relpath
+        text = path.read_text("utf-8")
+        if isinstance(old, re.Pattern):
+            changed, count = old.subn(new, text, count=1)
+        else:
+            changed, count = text.replace(old, new, 1), text.count(old)
+        assert count, (relpath, old)
+        path.write_text(changed, "utf-8")
+    result = compile_schemas(schemas)
+    assert result.ok, result.report.render()
+    return result
+
+
+def lines(repository: Result, changed: Result) -> list[str]:
+    assert repository.model is not None and changed.model is not None
+    return list(compare(repository.model, changed.model))
 
 
 @pytest.fixture(scope="module")
