@@ -1,5 +1,5 @@
-"""Fixtures for the help tests: a real app on a real SQLite file in tmp_path, and the FAQ as
-build/ compiled it (tests never restate a question)."""
+"""Fixtures for the help tests: a real app on a real database (SQLite and PostgreSQL, issue 14),
+and the FAQ as build/ compiled it (tests never restate a question)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from runtime.clock import Clock
 
 
 @pytest.fixture
-def client(tmp_path: Path, clock: Clock) -> Iterator[TestClient]:
-    app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock)
+def client(tmp_path: Path, clock: Clock, database: str | None) -> Iterator[TestClient]:
+    app = create_app(ROOT / "build", tmp_path / "data", dev=True, clock=clock, database=database)
     with TestClient(app, base_url="http://testserver") as found:
         yield found
     app.state.services.storage.close()
