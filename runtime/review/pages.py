@@ -187,7 +187,12 @@ async def act(request: Request) -> Response:
     return _detail(request, account, updated, flashes=[svc.bundle.text("reviewed")])
 
 
+REPORT_KEYS = ("series", "level", "q", "sort", "page")
+
+
 async def reports_page(request: Request) -> Response:
+    """Reporting (REV-2) one series × level at a time, searched and in pages like /review
+    (issue 16): only what is held here in a state `report` leaves."""
     svc = services(request)
     account = org_page(request)
     flashes: list[str] = []
@@ -196,7 +201,7 @@ async def reports_page(request: Request) -> Response:
     if request.method == "POST":
         form = await read_form(request)
         check_csrf(request, form)
-        query = {k: form_text(form, k) for k in ("series", "level")}
+        query = {k: form_text(form, k)[:64] for k in REPORT_KEYS}
         chosen = [v for v in form.getlist("declaration_ids") if isinstance(v, str)]
         try:
             done = review.report(svc, account, query["series"], query["level"], chosen)
@@ -207,10 +212,26 @@ async def reports_page(request: Request) -> Response:
             messages = [e["message"] for e in failure.errors or []] or [failure.message]
             error, status = svc.bundle.text("message_separator").join(messages), failure.status
     else:
-        query = {k: request.query_params.get(k, "") for k in ("series", "level")}
-    rows = (
-        review.reportable(svc, account, query["series"], query["level"]) if query["series"] and query["level"] else []
-    )
+        query = {k: str(request.query_params.get(k) or "")[:64] for k in REPORT_KEYS}
+    found = None
+    rows: list[dict[str, Any]] = []
+    links: dict[int, str] = {}
+    if query["series"] and query["level"]:
+        page = int(query["page"]) if query["page"].isdigit() and len(query["page"]) <= 6 else 1
+        found = queue.find(
+            svc,
+            account,
+            series=query["series"],
+            level=query["level"],
+            held_only=True,
+            states=review.report_states(svc),
+            q=query["q"],
+            sort=query["sort"] if query["sort"] in queue.SORTS else "date",
+            page=page,
+        )
+        rows = [row for row in found.rows if review.can_report_from(svc, row)]
+        shown = {k: v for k, v in query.items() if v and k != "page"}
+        links = {n: "/reports?" + urlencode({**shown, "page": n}) for n in found.numbers}
     notes: list[dict[str, str]] = []
     for row in rows:
         note = offers.report_note(svc, row["_row"])
@@ -223,6 +244,8 @@ async def reports_page(request: Request) -> Response:
         account,
         status=status,
         rows=rows,
+        found=found,
+        page_links=links,
         notes=notes,
         query=query,
         error=error,

@@ -72,6 +72,7 @@ def find(
     sort: str = "date",
     page: int = 1,
     per_page: int = PER_PAGE,
+    states: tuple[str, ...] = (),
 ) -> QueuePage:
     """One page of the declarations this organisation holds or has held, each with the
     applicant's name, ID number (masked per policy), sex and birth date, and the declaring
@@ -86,6 +87,7 @@ def find(
         held_only=held_only,
         text=q.strip()[:MAX_QUERY],
         sort=sort if sort in SORTS else "date",
+        states=states,
     )
     per_page = max(1, per_page)
     total = queue_sql.count(svc, account, query)

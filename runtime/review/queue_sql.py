@@ -36,6 +36,7 @@ class QueueQuery:
     held_only: bool = False
     text: str = ""  # part of the applicant's name, ID number or declaring unit's name
     sort: str = "date"
+    states: tuple[str, ...] = ()  # any of these (the report page: every state `report` leaves)
 
 
 def _like(svc: Services) -> str:
@@ -82,6 +83,9 @@ def _where(svc: Services, account: Account, query: QueueQuery) -> tuple[str, str
         if value:
             clauses.append(f"c.{column} = ?")
             params.append(value)
+    if query.states:
+        clauses.append(f"c.state IN ({', '.join('?' for _ in query.states)})")
+        params += list(query.states)
     if query.held_only:
         clauses.append("c.holder_org_id = c.org_id")
     joins = ""

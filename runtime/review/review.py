@@ -179,6 +179,22 @@ def reportable(svc: Services, account: Account, series: str, level: str) -> list
     return [row for row in rows if row["state"] in _report_from(versions.scoped(svc, row))]
 
 
+def report_states(svc: Services) -> tuple[str, ...]:
+    """Every state `report` leaves in any policy version this process serves (VER-1): what the
+    report page asks the database for, before each row's own version has the last word."""
+    found: dict[str, None] = {}
+    for bundle in versions.loaded(svc).values():
+        for step in (bundle.workflow.get("declaration") or {}).get("transitions") or []:
+            if step.get("id") == REPORT:
+                found.update(dict.fromkeys(step.get("from") or []))
+    return tuple(found)
+
+
+def can_report_from(svc: Services, row: dict[str, Any]) -> bool:
+    """The row is in a state its own version's `report` leaves."""
+    return row["state"] in _report_from(versions.scoped(svc, row.get("_row") or row))
+
+
 def _report_from(svc: Services) -> list[str]:
     return list((workflow.transition(svc, REPORT) or {}).get("from") or [])
 
