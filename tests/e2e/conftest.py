@@ -2,12 +2,17 @@
 
 No browser is downloaded: Playwright is given /usr/bin/chromium (make test
 installs it). A screenshot of every failing step is kept in test-artifacts/.
+
+A journey marked `both_backends` runs twice: on SQLite and on a PostgreSQL server this run starts
+(tests/runtime/pg_server.py); the others run on SQLite only, to keep the browser tests' time.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +26,10 @@ from accessibility import Recorder, RecordingBrowser, audit
 from runtime.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "runtime"))
+
+from pg_server import NoPostgres, PostgresServer  # noqa: E402
+
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,8 +52,8 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, data_dir: Path) -> None:
-        self.app = create_app(ROOT / "build", data_dir, dev=True)
+    def __init__(self, data_dir: Path, database: str | None = None) -> None:
+        self.app = create_app(ROOT / "build", data_dir, dev=True, database=database)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
@@ -69,10 +78,41 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: the journey runs on SQLite and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "live_server" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_backends") is not None
+        metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True)
+
+
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path / "data") as server:
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def e2e_postgres() -> Iterator[PostgresServer]:
+    try:
+        server = PostgresServer().start()
+    except NoPostgres as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))  # CI must prove both backends
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    database = None
+    if backend == "postgresql":
+        database = request.getfixturevalue("e2e_postgres").schema_url()
+    with LiveServer(tmp_path / "data", database) as server:
         yield server
+    server.services.storage.close()
 
 
 # Module scope: Playwright runs an event loop in this thread; it must be gone before

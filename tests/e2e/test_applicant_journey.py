@@ -7,6 +7,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from runtime.clock import iso
 from runtime.storage import dumps
 
@@ -194,6 +196,7 @@ def fill_every_section(page: Any, base: str, declaration_id: str, unit: str, tmp
     save(page)
 
 
+@pytest.mark.both_backends
 def test_an_applicant_registers_fills_every_section_and_submits(live_server: Any, page: Any, tmp_path: Path) -> None:
     add_permitted_unit(live_server)
     base = live_server.url
