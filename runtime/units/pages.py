@@ -24,6 +24,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/register/unit", register, methods=["GET", "POST"]),
         Route("/register/unit/confirm", register_confirm, methods=["POST"]),
+        Route("/register/unit/back", register_back, methods=["POST"]),
         Route("/units/permission", permission, methods=["GET", "POST"]),
         Route("/permission-requests", permission_requests, methods=["GET"]),
         Route("/permission-requests/{id}/{decision:str}", decide_permission, methods=["POST"]),
@@ -78,6 +79,23 @@ def _readable(svc: Services, cleaned: dict[str, Any]) -> dict[str, Any]:
     supervisor = units.organisation(svc, cleaned.get("supervisor"))
     shown["supervisor"] = supervisor["name"] if supervisor else svc.bundle.text("no_supervisor")
     return shown
+
+
+async def register_back(request: Request) -> Response:
+    """返回 on the confirm step: the form again with every value typed (passwords excepted), as
+    person registration does (issue 16). The held registration is dropped; sending the form holds
+    it anew."""
+    svc = services(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    spec = svc.bundle.forms["unit_registration"]
+    held = accounts.take_pending(svc, "unit", form_text(form, "pending"))
+    doc = (
+        {k: v for k, v in held[0].items() if k in spec.field_index and spec.field_index[k]["type"] != "password"}
+        if held
+        else {}
+    )
+    return render(request, "register_unit.html", form=spec, doc=doc, errors={}, **_choices(svc))
 
 
 async def register_confirm(request: Request) -> Response:
