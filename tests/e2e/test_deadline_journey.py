@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from test_applicant_journey import add_permitted_unit, new_declaration, register_and_agree
+from test_applicant_journey import UNIT, add_permitted_unit, fill_every_section, new_declaration, register_and_agree
 from test_review_chain_journey import login
 
 from runtime.demo.seed import seed_demo
@@ -25,7 +25,9 @@ def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"deadline-{name}.png"), full_page=True)
 
 
-def test_typed_text_survives_leaving_and_an_expired_session(live_server: Any, page: Any) -> None:
+def test_typed_text_survives_leaving_and_an_expired_session_and_is_submitted(
+    live_server: Any, page: Any, tmp_path: Path
+) -> None:
     add_permitted_unit(live_server)
     base = live_server.url
     svc = live_server.services
@@ -33,6 +35,7 @@ def test_typed_text_survives_leaving_and_an_expired_session(live_server: Any, pa
         page, base, login="zhaoliu2026", id_number="371002199001011237", name="赵六", password="Haiyang!2026"
     )
     declaration_id = new_declaration(page)
+    fill_every_section(page, base, declaration_id, UNIT, tmp_path)
     section_url = f"{base}/declarations/{declaration_id}/sections/performance"
     page.goto(section_url)
     assert page.get_attribute("#section-form", "data-autosave") is not None
@@ -41,6 +44,7 @@ def test_typed_text_survives_leaving_and_an_expired_session(live_server: Any, pa
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
     page.click("#achievements_text")
+    page.keyboard.press("Control+End")  # after what the section already holds
     page.keyboard.type(TYPED)
     page.click(".section-nav a >> nth=0", no_wait_after=True)
     page.wait_for_timeout(500)
@@ -66,6 +70,22 @@ def test_typed_text_survives_leaving_and_an_expired_session(live_server: Any, pa
         "SELECT data FROM sections WHERE declaration_id = ? AND section_id = 'performance'", (declaration_id,)
     )
     assert TYPED + LATER in stored["data"]
+
+    # submitting goes through the confirmation page: to whom, and what; then it is read-only
+    page.goto(f"{base}/declarations/{declaration_id}")
+    page.click("#submit-declaration")
+    page.wait_for_selector("#confirm-receiver")
+    assert UNIT in (page.text_content("#confirm-receiver") or "")
+    before = svc.storage.one("SELECT state FROM declarations WHERE id = ?", (declaration_id,))["state"]
+    page.click("#confirm-submit-button")
+    page.wait_for_selector("#declaration-state")
+    submit = next(t for t in svc.bundle.workflow["declaration"]["transitions"] if t["id"] == "submit")
+    after = svc.storage.one("SELECT state FROM declarations WHERE id = ?", (declaration_id,))["state"]
+    assert before in submit["from"] and after == submit["to"]
+    submitted = svc.storage.one(
+        "SELECT data FROM sections WHERE declaration_id = ? AND section_id = 'performance'", (declaration_id,)
+    )
+    assert TYPED + LATER in submitted["data"]
 
 
 def test_a_phone_gets_44_pixel_tap_targets_and_a_compact_section_list(live_server: Any, browser: Any) -> None:
