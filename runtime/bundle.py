@@ -107,17 +107,23 @@ class Bundle:
         return Context(year=year, today=today) if today is not None else Context(year=year)
 
 
-def load_bundle(build_dir: Path, schemas_dir: Path | None = None) -> Bundle:
+def verified_manifest(build_dir: Path) -> dict[str, Any]:
+    """The manifest of a build whose every file still matches it; BuildError otherwise."""
     manifest_path = build_dir / "manifest.json"
     if not manifest_path.is_file():
         raise BuildError(f"{build_dir} has no manifest.json; run: {REBUILD_HINT}")
-    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest: dict[str, Any] = json.loads(manifest_path.read_text("utf-8"))
     for relpath, digest in (manifest.get("files") or {}).items():
         path = build_dir / relpath
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
             raise BuildError(
                 f"{build_dir}/{relpath} does not match the manifest (edited or foreign build); run: {REBUILD_HINT}"
             )
+    return manifest
+
+
+def load_bundle(build_dir: Path, schemas_dir: Path | None = None) -> Bundle:
+    manifest = verified_manifest(build_dir)
     if schemas_dir is not None and schemas_dir.is_dir() and tree_hash(schemas_dir) != manifest.get("schema_hash"):
         raise BuildError(f"{build_dir} is stale: {schemas_dir} changed since; run: {REBUILD_HINT}")
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import jinja2
 from starlette.requests import Request
 
-from runtime.bundle import BuildError, Bundle, load_bundle
+from runtime.bundle import BuildError, Bundle, load_bundle, verified_manifest
 from runtime.storage import Database
 from runtime.web.forms import install_template_helpers
 from runtime.web.http import Services
@@ -83,9 +83,10 @@ class PolicyVersions:
     current: str
     data_dir: Path
     services: dict[str, Services] = field(default_factory=dict)
+    known: set[str] = field(default_factory=set)  # versions stored declarations use, checked at start
 
     def bundles(self) -> dict[str, Bundle]:
-        return {version: svc.bundle for version, svc in self.services.items()}
+        return {version: self.of(version).bundle for version in sorted({*self.services, *self.known})}
 
     def of(self, version: str) -> Services:
         found = self.services.get(version)
@@ -128,7 +129,10 @@ def install(svc: Services, data_dir: Path) -> PolicyVersions:
             continue
         if not (store_dir(data_dir) / version / "manifest.json").is_file():
             raise BuildError(missing_message(version, data_dir, count))
-        versions.of(version)
+        # checked whole now (a version edited by hand refuses the start); its forms and
+        # validators are built when a declaration of it is first served
+        verified_manifest(store_dir(data_dir) / version)
+        versions.known.add(version)
     svc.extras[EXTRA] = versions
     return versions
 
