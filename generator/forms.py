@@ -13,6 +13,7 @@ from typing import Any
 
 from generator import placeholders
 from generator.project import Project
+from vocabulary.expr_parse import ExprSyntaxError, parse, to_json
 from vocabulary.rules import RULE_KINDS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -194,6 +195,10 @@ class FormCompiler:
         for key in ("or", "const", "default", "source", "frozen", "computed", "shown_when", "depends_on", "print"):
             if key in spec:
                 descriptor[key] = spec[key]
+        examples = spec.get("examples")
+        if isinstance(examples, dict) and examples.get("valid"):
+            # valid values of this field, for demo data and tests that must not restate policy
+            descriptor["examples"] = list(examples["valid"])
         if kind == "group":
             nested = spec.get("fields") or {}
             descriptor["fields"] = [self.descriptor(n, s, rule_id) for n, s in nested.items()]
@@ -342,8 +347,9 @@ def client_rules(
     fields: Mapping[str, Any], row_fields: Mapping[str, Any] | None, rules: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """What the page's script needs to show, hide and mark fields, taken from the same schema:
-    each field's ``shown_when`` and the conditions of the ``required-if`` rules. The server
-    still judges everything; without the script every field shows."""
+    each field's ``shown_when``, the conditions of the ``required-if`` rules and the syntax
+    trees of ``computed`` fields (DEC-8 聘任年限, filled in as the applicant types). The server
+    still judges and computes everything; without the script every field shows."""
     client: dict[str, Any] = {}
     for scope, specs in (("fields", fields), ("rows", row_fields or {})):
         shown = {
@@ -355,6 +361,19 @@ def client_rules(
                 name = rule["params"].get("field")
                 if name in specs and rule["severity"] == "error":
                     required.setdefault(name, []).append(rule["params"].get("when"))
+        computed = {name: tree for name, spec in specs.items() if (tree := _tree(spec.get("computed"))) is not None}
         if shown or required:
             client[scope] = {"shown_when": shown, "required_when": required}
+        if computed:
+            client.setdefault(scope, {"shown_when": {}, "required_when": {}})["computed"] = computed
     return client
+
+
+def _tree(expression: object) -> dict[str, Any] | None:
+    """A computed field's expression as JSON; one that does not parse is E350's to report."""
+    if not isinstance(expression, str):
+        return None
+    try:
+        return to_json(parse(expression))
+    except ExprSyntaxError:
+        return None

@@ -3,22 +3,22 @@
 Used by `python -m runtime seed-demo` (make run) so that a person trying the
 app sees every screen with data: a draft, one waiting at the unit, one
 returned with a comment, one reported up to the committee, one approved with
-a certificate and one not approved. The section content is the demo file
-runtime/demo_declaration.json; the steps are walked on the compiled workflow (a new review
-step in the YAML is taken on the way); nothing here is policy.
+a certificate and one not approved. The section content is the persona of
+runtime/demo/demo_declaration.json completed against build/ (content.py); the steps
+are walked on the compiled workflow (a new review step in the YAML is taken on the
+way); nothing here is policy.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime, time, timedelta
-from importlib import resources
 from typing import Any
 
 from runtime.clock import iso
 from runtime.committee import workdays
 from runtime.declarations import declarations, submission
+from runtime.demo import content as content_of
 from runtime.policy import versions
 from runtime.review import review, workflow
 from runtime.storage import dumps, loads
@@ -38,12 +38,6 @@ APPLICANTS = (
 
 def _id_number(first17: str) -> str:
     return next(first17 + c for c in "0123456789X" if is_id_card(first17 + c))
-
-
-def _content() -> dict[str, Any]:
-    text = resources.files("runtime.demo").joinpath("demo_declaration.json").read_text("utf-8")
-    found: dict[str, Any] = json.loads(text)
-    return found
 
 
 def _person(svc: Services, login: str, name: str, id_number: str, password_hash: str, data: dict[str, Any]) -> Account:
@@ -88,9 +82,10 @@ def seed_declarations(
     people: dict[str, dict[str, Any]] | None = None,
 ) -> list[str]:
     """Declarations in each state for the unit; returns what was made (empty without an open notice)."""
-    if not workflow.open_notices(svc):
+    notices = workflow.open_notices(svc)
+    if not notices:
         return []
-    content = _content()
+    content = content_of.valid_declaration(svc.bundle, int(notices[0]["year"]), svc.clock.today(), {"unit": unit_id})
     made = []
     for login, name_key, first17, outcome in APPLICANTS:
         data = (people or {}).get(name_key) or {}
@@ -101,8 +96,6 @@ def seed_declarations(
         declaration_id = declarations.create(svc, person)
         for section in svc.bundle.declaration_sections():
             document = dict(content.get(section.id) or {})
-            if section.id == "header":
-                document["unit"] = unit_id
             declaration = declarations.load(svc, declaration_id, person)
             declarations.save_section(svc, declaration, person, section.id, document, keep_invalid=True)
         submission.submit(svc, declarations.load(svc, declaration_id, person), person)

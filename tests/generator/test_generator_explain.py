@@ -52,9 +52,10 @@ def test_explain_shows_every_field_title_and_every_rule_message_of_the_form(form
         assert rule["message"] in out
 
 
-def test_explain_of_a_rows_section_gives_its_row_limits_and_columns() -> None:
+def test_explain_of_a_rows_section_gives_its_row_limits_and_columns(model: Model) -> None:
     out = explain("declaration/achievements")
-    assert "rows '代表性成果' (0..15 rows), columns:" in out
+    rows = model.sections["declaration"]["achievements"]["rows"]
+    assert f"rows '{rows['title']}' ({rows['min']}..{rows['max']} rows), columns:" in out
     assert "per row" in out
 
 

@@ -1,7 +1,7 @@
 """The policy drill: four everyday policy changes are YAML edits plus a build, no Python.
 
-On a copy of schemas/: (a) the achievements row limit goes from 15 to 20, (b) a new
-series with its titles, (c) one routing cell changes hands, (d) a declaration section
+On a copy of schemas/: (a) the achievements row limit goes up by five (15 to 20 today),
+(b) a new series with its titles, (c) one routing cell changes hands, (d) a declaration section
 gets a new required field. Each change must show in the compiled artifacts and in the
 words of `generator.diff.compare`, and `python -m generator diff --against` must say
 the same from git.
@@ -25,10 +25,11 @@ from generator.diff import compare
 from generator.model import Model
 from vocabulary.validation import FormValidator
 
-NEW_SERIES = """
-  - value: 测绘
+SERIES = "演练测绘"  # a name no real code list holds, so the drill adds it whatever schemas/ holds
+NEW_SERIES = f"""
+  - value: {SERIES}
     note: 政策演练新增
-    titles: {正高级: [正高级工程师], 副高级: [高级工程师], 中级: [工程师], 初级: [助理工程师, 技术员]}
+    titles: {{正高级: [正高级工程师], 副高级: [高级工程师], 中级: [工程师], 初级: [助理工程师, 技术员]}}
     specialties: [大地测量, 工程测量]
 """
 NEW_FIELD = """  certificate_no:
@@ -36,6 +37,17 @@ NEW_FIELD = """  certificate_no:
     required: true
     maxLength: 40
 """
+
+
+ACHIEVEMENTS = "forms/declaration/achievements.yaml"
+LIMIT = re.compile(r"^  max: (\d+)$", re.MULTILINE)
+
+
+def achievements_limit(schemas: Path) -> int:
+    """The row limit of the achievements section as schemas/ states it today."""
+    found = LIMIT.search((schemas / ACHIEVEMENTS).read_text(encoding="utf-8"))
+    assert found, "no row limit in achievements.yaml"
+    return int(found.group(1))
 
 
 @dataclass
@@ -46,6 +58,11 @@ class Drill:
     new: Model
     old_manifest: dict[str, Any]
     lines: list[str]
+    old_cell: str
+
+    @property
+    def old_limit(self) -> int:
+        return int(self.old.sections["declaration"]["achievements"]["rows"]["max"])
 
     def artifact(self, relpath: str) -> Any:
         return json.loads((self.build / relpath).read_text(encoding="utf-8"))
@@ -60,8 +77,9 @@ def edit(path: Path, pattern: str, replacement: str) -> None:
 
 
 def raise_achievements_limit(schemas: Path) -> None:
-    path = schemas / "forms/declaration/achievements.yaml"
-    edit(path, r"^  max: 15$", "  max: 20")  # the title and the message name {max}: one edit
+    limit = achievements_limit(schemas)
+    # the title and the message name {max}: one edit
+    edit(schemas / ACHIEVEMENTS, rf"^  max: {limit}$", f"  max: {limit + 5}")
 
 
 def add_series(schemas: Path) -> None:
@@ -70,11 +88,36 @@ def add_series(schemas: Path) -> None:
     # A series with titles needs a routing cell or an explicit "no path" (E361): the drill
     # says "no path yet" for every level, which routes nothing and so changes no route.
     table = schemas / "routing/weihai_city.yaml"
-    edit(table, r"^cells:\n", "cells:\n  测绘: {正高级: ~, 副高级: ~, 中级: ~, 初级: ~}\n")
+    edit(table, r"^cells:\n", f"cells:\n  {SERIES}: {{正高级: ~, 副高级: ~, 中级: ~, 初级: ~}}\n")
+
+
+ARCHIVES_CELL = re.compile(r"^(  档案: \{.*?副高级: )([^,}]+)", re.MULTILINE)
+
+
+def archives_cell(schemas: Path) -> str:
+    """Who the 档案 × 副高级 routing cell names today."""
+    found = ARCHIVES_CELL.search((schemas / "routing/weihai_city.yaml").read_text(encoding="utf-8"))
+    assert found, "no 档案 row in the city table"
+    return found.group(2).strip()
 
 
 def change_routing_cell(schemas: Path) -> None:
-    edit(schemas / "routing/weihai_city.yaml", r"^(  档案: \{.*?副高级: )[^,}]+", r"\g<1>威海市档案局")
+    edit(schemas / "routing/weihai_city.yaml", ARCHIVES_CELL.pattern, r"\g<1>威海市档案局")
+
+
+def limit_lines(old: Model, new: Model) -> list[str]:
+    """What `compare` says about a changed achievements limit, in the compiled words."""
+    before, after = old.sections["declaration"]["achievements"], new.sections["declaration"]["achievements"]
+
+    def message(compiled: dict[str, Any]) -> str:
+        return str(compiled["schema"]["properties"]["rows"]["x-messages"]["maxItems"])
+
+    return [
+        f"[applicants] form declaration/achievements title 「{before['title']}」 → 「{after['title']}」",
+        f"[applicants] declaration/achievements 「{after['title']}」: most rows "
+        f"{before['rows']['max']} → {after['rows']['max']}",
+        f"[applicants] declaration/achievements: rows message for maxItems «{message(before)}» → «{message(after)}»",
+    ]
 
 
 def add_required_field(schemas: Path) -> None:
@@ -87,13 +130,16 @@ def drill(tmp_path_factory: pytest.TempPathFactory) -> Drill:
     schemas = copy_schemas(root)
     old = compile_schemas(schemas)
     assert old.ok and old.model is not None, old.report.render()
+    old_cell = archives_cell(schemas)
     for change in (raise_achievements_limit, add_series, change_routing_cell, add_required_field):
         change(schemas)
     new = compile_schemas(schemas)
     assert new.ok and new.model is not None, new.report.render()
     write_build(new.artifacts, root / "build")
     old_manifest = json.loads(old.artifacts["manifest.json"])
-    return Drill(schemas, root / "build", old.model, new.model, old_manifest, list(compare(old.model, new.model)))
+    return Drill(
+        schemas, root / "build", old.model, new.model, old_manifest, list(compare(old.model, new.model)), old_cell
+    )
 
 
 def test_the_drilled_schemas_build_and_check_clean(drill: Drill) -> None:
@@ -103,37 +149,37 @@ def test_the_drilled_schemas_build_and_check_clean(drill: Drill) -> None:
 
 def test_a_higher_row_limit_reaches_the_compiled_form(drill: Drill) -> None:
     compiled = drill.artifact("forms/declaration/achievements.json")
-    assert compiled["schema"]["properties"]["rows"]["maxItems"] == 20
-    assert compiled["schema"]["properties"]["rows"]["x-messages"]["maxItems"] == "代表性成果限填20条"
-    assert compiled["rows"]["max"] == 20
-    assert compiled["title"] == "任现职以来取得的代表性成果(限填20条)"
-    assert "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20" in (
-        drill.lines
-    )
+    raised = drill.old_limit + 5
+    assert compiled["schema"]["properties"]["rows"]["maxItems"] == raised
+    assert str(raised) in compiled["schema"]["properties"]["rows"]["x-messages"]["maxItems"]
+    assert compiled["rows"]["max"] == raised
+    assert str(raised) in compiled["title"] and str(drill.old_limit) not in compiled["title"]
+    assert limit_lines(drill.old, drill.new)[1] in drill.lines
 
 
-def test_twenty_achievements_now_pass_and_twenty_one_do_not(drill: Drill) -> None:
+def test_the_raised_number_of_achievements_now_passes_and_one_more_does_not(drill: Drill) -> None:
     compiled = drill.new.sections["declaration"]["achievements"]
     validator = FormValidator(compiled, drill.new.dictionaries())
     row = {"category": "获奖", "time": "2023.11", "rank": "1/1", "authority": "威海市人民政府"}
-    rows = [dict(row, name=f"威海市科学技术进步奖第{i}项") for i in range(21)]
-    assert validator.errors({"rows": rows[:20]}) == []
+    raised = drill.old_limit + 5
+    rows = [dict(row, name=f"威海市科学技术进步奖第{i}项") for i in range(raised + 1)]
+    assert validator.errors({"rows": rows[:raised]}) == []
     assert [e.code for e in validator.errors({"rows": rows})] == ["maxItems"]
 
 
 def test_a_new_series_reaches_the_dictionaries_and_the_header_choices(drill: Drill) -> None:
     series = {e["value"]: e for e in drill.artifact("dictionaries.json")["series"]["entries"]}
-    assert series["测绘"]["titles"]["中级"] == ["工程师"]
-    assert series["测绘"]["specialties"] == ["大地测量", "工程测量"]
+    assert series[SERIES]["titles"]["中级"] == ["工程师"]
+    assert series[SERIES]["specialties"] == ["大地测量", "工程测量"]
     header = drill.artifact("forms/declaration/header.json")
-    assert "测绘" in header["schema"]["properties"]["series"]["enum"]
-    assert "[everyone] code list series: + 测绘" in drill.lines
-    assert "[applicants] declaration/header: field series choices +测绘" in drill.lines
+    assert SERIES in header["schema"]["properties"]["series"]["enum"]
+    assert f"[everyone] code list series: + {SERIES}" in drill.lines
+    assert f"[applicants] declaration/header: field series choices +{SERIES}" in drill.lines
 
 
 def test_the_new_series_cascades_to_its_titles_and_specialties(drill: Drill) -> None:
     validator = FormValidator(drill.new.sections["declaration"]["header"], drill.new.dictionaries())
-    chosen = {"level": "中级", "series": "测绘", "title": "工程师", "specialty": "工程测量"}
+    chosen = {"level": "中级", "series": SERIES, "title": "工程师", "specialty": "工程测量"}
     wrong = dict(chosen, title="高级工程师")
 
     def cascade(document: dict[str, str]) -> list[str]:
@@ -146,7 +192,7 @@ def test_the_new_series_cascades_to_its_titles_and_specialties(drill: Drill) -> 
 def test_a_changed_routing_cell_reaches_routing_json(drill: Drill) -> None:
     cells = drill.artifact("routing.json")["tables"]["weihai_city"]["cells"]
     assert cells["档案"]["副高级"] == "威海市档案局"
-    assert "[reviewers] routing weihai_city: 档案 × 副高级: 威海市人力资源和社会保障局 → 威海市档案局" in (drill.lines)
+    assert f"[reviewers] routing weihai_city: 档案 × 副高级: {drill.old_cell} → 威海市档案局" in drill.lines
 
 
 def test_a_new_required_field_reaches_the_section_schema(drill: Drill) -> None:
@@ -187,17 +233,14 @@ def test_compare_says_nothing_when_nothing_changed(drill: Drill) -> None:
 
 def test_compare_names_every_consequence_of_the_drill_and_nothing_else(drill: Drill) -> None:
     assert drill.lines == [
-        "[applicants] form declaration/achievements title 「任现职以来取得的代表性成果(限填15条)」"
-        " → 「任现职以来取得的代表性成果(限填20条)」",
-        "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20",
-        "[applicants] declaration/achievements: rows message for maxItems «代表性成果限填15条» → «代表性成果限填20条»",
-        "[applicants] declaration/current_title: field rows.series choices +测绘",
-        "[applicants] declaration/header: field series choices +测绘",
+        *limit_lines(drill.old, drill.new),
+        f"[applicants] declaration/current_title: field rows.series choices +{SERIES}",
+        f"[applicants] declaration/header: field series choices +{SERIES}",
         "[applicants] declaration/language_computer: field certificate_no 「证书编号」 added "
         "(required — applicants must fill it)",
-        "[applicants] path_request: field series choices +测绘",
-        "[everyone] code list series: + 测绘",
-        "[reviewers] routing weihai_city: 档案 × 副高级: 威海市人力资源和社会保障局 → 威海市档案局",
+        f"[applicants] path_request: field series choices +{SERIES}",
+        f"[everyone] code list series: + {SERIES}",
+        f"[reviewers] routing weihai_city: 档案 × 副高级: {drill.old_cell} → 威海市档案局",
     ]
 
 
@@ -217,8 +260,11 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_diff_against_head_names_each_change_in_plain_words(repo: Path) -> None:
+    old, old_cell = compile_schemas(repo).model, archives_cell(repo)
     raise_achievements_limit(repo)
     change_routing_cell(repo)
+    new = compile_schemas(repo).model
+    assert old is not None and new is not None
     process = subprocess.run(
         [sys.executable, "-m", "generator", "diff", "--against", "HEAD", "--schemas", str(repo)],
         cwd=ROOT,
@@ -228,11 +274,8 @@ def test_diff_against_head_names_each_change_in_plain_words(repo: Path) -> None:
     )
     assert process.returncode == 0, process.stderr
     assert process.stdout.splitlines() == [
-        "[applicants] form declaration/achievements title 「任现职以来取得的代表性成果(限填15条)」"
-        " → 「任现职以来取得的代表性成果(限填20条)」",
-        "[applicants] declaration/achievements 「任现职以来取得的代表性成果(限填20条)」: most rows 15 → 20",
-        "[applicants] declaration/achievements: rows message for maxItems «代表性成果限填15条» → «代表性成果限填20条»",
-        "[reviewers] routing weihai_city: 档案 × 副高级: 威海市人力资源和社会保障局 → 威海市档案局",
+        *limit_lines(old, new),
+        f"[reviewers] routing weihai_city: 档案 × 副高级: {old_cell} → 威海市档案局",
     ]
 
 
@@ -249,9 +292,10 @@ def test_diff_against_an_unknown_revision_exits_2(repo: Path) -> None:
 
 
 def test_diff_against_a_revision_that_did_not_compile_exits_1(repo: Path) -> None:
-    edit(repo / "forms/declaration/achievements.yaml", r"^  max: 15$", "  max: fifteen")
+    limit = achievements_limit(repo)
+    edit(repo / ACHIEVEMENTS, rf"^  max: {limit}$", "  max: fifteen")
     subprocess.run([*GIT, "commit", "-q", "-am", "broken"], cwd=repo.parent, check=True)
-    edit(repo / "forms/declaration/achievements.yaml", r"^  max: fifteen$", "  max: 15")
+    edit(repo / ACHIEVEMENTS, r"^  max: fifteen$", f"  max: {limit}")
     run = run_cli("diff", "--against", "HEAD", "--schemas", str(repo))
     assert run.status == 1
     assert "the old schemas do not compile" in run.stderr

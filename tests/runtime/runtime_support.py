@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from runtime.bundle import Bundle, load_bundle  # noqa: E402
 from runtime.clock import Clock  # noqa: E402
+from runtime.demo import content  # noqa: E402
 
 # 2026-11-10 (a Tuesday) 10:00 in Weihai: inside notice_2026 (2026-11-01 .. 2026-12-31).
 INSIDE_WINDOW = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
@@ -31,85 +34,97 @@ def frozen_clock() -> Clock:
     return found
 
 
+# The test applicant's life story (not policy): completed against build/ by
+# runtime.demo.content, so a new required field, a new limit or a changed code list in
+# schemas/ needs no edit here.
+PERSONA: dict[str, dict[str, Any]] = {
+    "header": {
+        "rank": "1/1",
+        "level": "中级",
+        "series": "档案",
+        "title": "馆员",
+        "specialty": "档案管理",
+        "mode": "正常晋升",
+        "is_work_unit": "是",
+        "work_start": "2012.07",
+        "professional_years": 12,
+    },
+    "education": {
+        "full_time": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
+        "basis": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
+    },
+    "current_title": {
+        "rows": [
+            {
+                "level": "初级",
+                "series": "档案",
+                "title": "助理馆员",
+                "qualified_on": "2015.10",
+                "appointed_on": "2016.01",
+                "appointment_years": 10,
+            }
+        ]
+    },
+    "admin_post": {"post": "无"},
+    "assessments": {
+        "rows": [
+            {"year": "2024", "post": "助理馆员", "grade": "合格", "assessor": "威海市档案馆"},
+            {"year": "2025", "post": "助理馆员", "grade": "优秀", "assessor": "威海市档案馆"},
+        ]
+    },
+    "language_computer": {"foreign_language": "无", "computer": "无"},
+    "continuing_education": {
+        "rows": [
+            {
+                "start": "2025.01",
+                "end": "2025.12",
+                "category": "公需科目",
+                "content": "政策法规",
+                "hours": "30学时",
+            },
+            {
+                "start": "2025.01",
+                "end": "2025.12",
+                "category": "专业科目",
+                "content": "档案管理",
+                "hours": "60学时",
+            },
+        ]
+    },
+    "work_experience": {
+        "rows": [
+            {"start": "2012.07", "end": "2018.06", "unit_dept_post": "威海市档案馆/保管利用科/管理员"},
+            {"start": "2018.07", "end": "至今", "unit_dept_post": "威海市档案馆/保管利用科/助理馆员"},
+        ]
+    },
+    "achievements": {
+        "rows": [
+            {
+                "category": "论文/著作",
+                "name": "论文:《数字档案馆建设中的元数据管理》",
+                "time": "2021.05",
+                "rank": "1/1",
+                "publisher": "《中国档案》2021年第5期",
+            }
+        ]
+    },
+    "performance": {"achievements_text": "负责馆藏档案的数字化与利用服务工作," * 5},
+    "societies": {"societies_text": "无"},
+    "attachments": {},
+}
+
+
+@lru_cache(maxsize=1)
+def _bundle() -> Bundle:
+    return load_bundle(ROOT / "build")
+
+
 def valid_declaration(unit_id: str) -> dict[str, dict[str, Any]]:
-    """A fresh declaration of `unit_id` that passes every section (档案/中级/馆员/档案管理 has a
-    city-table cell); a package changes the fields it needs on its copy."""
-    return {
-        "header": {
-            "rank": "1/1",
-            "level": "中级",
-            "series": "档案",
-            "title": "馆员",
-            "specialty": "档案管理",
-            "mode": "正常晋升",
-            "unit": unit_id,
-            "is_work_unit": "是",
-            "work_start": "2012.07",
-            "professional_years": 12,
-        },
-        "education": {
-            "full_time": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
-            "basis": {"school": "山东大学", "major": "档案学", "education": "大学本科", "graduated": "2012.06"},
-        },
-        "current_title": {
-            "rows": [
-                {
-                    "level": "初级",
-                    "series": "档案",
-                    "title": "助理馆员",
-                    "qualified_on": "2015.10",
-                    "appointed_on": "2016.01",
-                    "appointment_years": 10,
-                }
-            ]
-        },
-        "admin_post": {"post": "无"},
-        "assessments": {
-            "rows": [
-                {"year": "2024", "post": "助理馆员", "grade": "合格", "assessor": "威海市档案馆"},
-                {"year": "2025", "post": "助理馆员", "grade": "优秀", "assessor": "威海市档案馆"},
-            ]
-        },
-        "language_computer": {"foreign_language": "无", "computer": "无"},
-        "continuing_education": {
-            "rows": [
-                {
-                    "start": "2025.01",
-                    "end": "2025.12",
-                    "category": "公需科目",
-                    "content": "政策法规",
-                    "hours": "30学时",
-                },
-                {
-                    "start": "2025.01",
-                    "end": "2025.12",
-                    "category": "专业科目",
-                    "content": "档案管理",
-                    "hours": "60学时",
-                },
-            ]
-        },
-        "work_experience": {
-            "rows": [
-                {"start": "2012.07", "end": "2018.06", "unit_dept_post": "威海市档案馆/保管利用科/管理员"},
-                {"start": "2018.07", "end": "至今", "unit_dept_post": "威海市档案馆/保管利用科/助理馆员"},
-            ]
-        },
-        "achievements": {
-            "rows": [
-                {
-                    "category": "论文/著作",
-                    "name": "论文:《数字档案馆建设中的元数据管理》",
-                    "time": "2021.05",
-                    "rank": "1/1",
-                    "publisher": "《中国档案》2021年第5期",
-                }
-            ]
-        },
-        "performance": {"achievements_text": "负责馆藏档案的数字化与利用服务工作," * 5},
-        "societies": {"societies_text": "无"},
-        "attachments": {},
-    }
+    """A fresh declaration of `unit_id` that passes every section under build/ (the persona is
+    档案/中级/馆员/档案管理, which has a city-table cell); a package changes the fields it needs
+    on its copy."""
+    today = INSIDE_WINDOW.astimezone(frozen_clock().zone).date()
+    return content.valid_declaration(_bundle(), today.year, today, {"unit": unit_id}, PERSONA)
 
 
 def id_number(birth: str = "19900101", sequence: int = 123, region: str = "371002") -> str:
