@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from vocabulary.expr_parse import Binary, Call, ListLit, Literal, Node, Path, Unary
@@ -66,6 +67,13 @@ def when_of(value: object) -> When | None:
         return When(value.year, value.month, value.day)
     if not isinstance(value, str):
         return None
+    return _when_of_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _when_of_text(value: str) -> When | None:
+    """Parsed once per distinct text: a declaration repeats the same few dates in many rules
+    (bench/bench_rules.py), and When is immutable, so sharing it is safe."""
     year_month = parse_year_month(value.strip())
     if year_month is not None:
         return When(*year_month)
@@ -99,7 +107,8 @@ def _read(path: Path, env: Env, row_shape: Mapping[str, Any] | None, row: Mappin
         shape, node = env.shape, env.data
     for part in path.parts:
         shape = shape[part]
-        node = node.get(part) if isinstance(node, Mapping) else None
+        # JSON documents are plain dicts: test that first, the Mapping ABC check is slow
+        node = node.get(part) if type(node) is dict or isinstance(node, Mapping) else None
     if isinstance(shape, Mapping) and ROWS_KEY in shape:
         rows = node.get("rows") if isinstance(node, Mapping) else None
         items = [r for r in rows if isinstance(r, Mapping)] if isinstance(rows, list) else []
@@ -179,6 +188,12 @@ def _months(start: When, end: When) -> int:
     return max(months, 0)
 
 
+def span(start: When, end: When) -> int:
+    """The months a row covers, its first and last month both included (DEC-13 rows: the next
+    row starts in the month after this one ends), so 2015.07–2016.06 is 12 months."""
+    return max((end.year - start.year) * 12 + end.month - start.month + 1, 0)
+
+
 def _add_years(start: When, years: Decimal) -> When:
     year = start.year + int(years)
     if start.day is None:
@@ -238,6 +253,8 @@ def _call(node: Call, env: Env, row_shape: Mapping[str, Any] | None, row: Mappin
         return args[0] is not None
     if node.name == "service_years" and args[2] is None:
         args[2] = Decimal(0)  # no gap written: nothing to deduct
+    if node.name == "span" and args[1] is None and args[0] is not None:
+        args[1] = args[2]  # an open end (至今) runs to the date given for it
     if any(arg is None for arg in args):
         return None
     functions: dict[str, Callable[..., Value]] = {
@@ -247,6 +264,8 @@ def _call(node: Call, env: Env, row_shape: Mapping[str, Any] | None, row: Mappin
         "add_years": _add_years,
         "service_years": service_years,
         "amount": amount,
+        "span": lambda a, b, _open: Decimal(span(a, b)),
+        "full_years": lambda months: Decimal(int(months) // 12),
     }
     return functions[node.name](*args)
 

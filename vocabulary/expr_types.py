@@ -192,6 +192,8 @@ def _call(node: Call, shape: Mapping[str, Any], row: Mapping[str, Any] | None) -
         "service_years": ((("date",), ("date",), ("number",)), "number"),
         "filled": ((SCALARS,), "bool"),
         "amount": ((("text",), ("text",)), "number"),
+        "span": ((("date",), ("date",), ("date",)), "number"),
+        "full_years": ((("number",),), "number"),
     }
     if node.name not in signatures:
         known = sorted([*signatures, *AGGREGATES])

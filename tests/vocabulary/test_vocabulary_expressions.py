@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vocabulary.declaration_rules import context_data, run_declaration_rules
-from vocabulary.expr_eval import Env, When, amount, evaluate, whole_years
+from vocabulary.expr_eval import Env, When, amount, evaluate, span, whole_years
 from vocabulary.expr_parse import ExprSyntaxError, parse
 from vocabulary.expr_types import ROWS_KEY, ExprTypeError, infer
 
@@ -67,6 +67,7 @@ def test_an_expression_is_parsed_never_evaluated_as_python() -> None:
         ("min(training, start)", "date"),
         ('any(achievements, level in ["省级", "国家级"])', "bool"),
         ("add_years(account.birth_date, 16)", "date"),
+        ("full_years(sum(training, span(start, start, declaration.year_end)))", "number"),
     ],
 )
 def test_well_typed_expressions_have_the_type_their_functions_promise(text: str, found: str) -> None:
@@ -85,6 +86,8 @@ def test_well_typed_expressions_have_the_type_their_functions_promise(text: str,
         ('count(achievements, category in ["获将"])', "value", "获奖"),
         ("yaers(header.work_start, declaration.year_end)", "name", "years"),
         ("count(header)", "type", None),
+        ("span(header.work_start, header.years, declaration.year_end)", "type", None),
+        ("full_years(header.work_start)", "type", None),
     ],
 )
 def test_ill_typed_expressions_are_refused_saying_why(text: str, kind: str, suggestion: str | None) -> None:
@@ -143,6 +146,30 @@ def test_whole_years_never_count_an_anniversary_not_yet_reached(y1: int, m1: int
 @pytest.mark.parametrize(("text", "unit", "found"), [("90学时", "学时", 90), ("90学时", "学分", 0), ("abc", "学时", 0)])
 def test_amount_reads_a_number_only_in_its_own_unit(text: str, unit: str, found: int) -> None:
     assert amount(text, unit) == found
+
+
+def test_a_row_spans_its_first_and_last_month_and_an_open_end_runs_to_the_date_given() -> None:
+    work = {"work": {"rows": [{"start": "2015.07", "end": "2016.06"}, {"start": "2016.07", "end": "至今"}]}}
+    shape = {**SHAPE, "work": {ROWS_KEY: {"start": "date", "end": "date"}}}
+
+    def months(text: str) -> Any:
+        infer(parse(text), shape)
+        return evaluate(parse(text), Env(shape, context_data(work, {}, 2026, None)))
+
+    assert months("sum(work, span(start, end, declaration.year_end))") == 12 + 126
+    assert months("full_years(sum(work, span(start, end, declaration.year_end)))") == 11
+    assert months("full_years(sum(work, span(start, end, declaration.year_end), end < declaration.year_end))") == 1
+
+
+@given(st.integers(1950, 2030), st.integers(1, 12), st.integers(0, 600))
+def test_consecutive_rows_span_as_many_months_as_the_whole_period(year: int, month: int, split: int) -> None:
+    """DEC-13 rows are contiguous: splitting a period into two rows never loses or adds a month."""
+    start = When(year, month)
+    end_index = year * 12 + month - 1 + 600
+    end = When(end_index // 12, end_index % 12 + 1)
+    cut = year * 12 + month - 1 + split
+    first_end, second_start = When(cut // 12, cut % 12 + 1), When((cut + 1) // 12, (cut + 1) % 12 + 1)
+    assert span(start, first_end) + span(second_start, end) == span(start, end) == 601
 
 
 # --- rules over a declaration ----------------------------------------------------------------
