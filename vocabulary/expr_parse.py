@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 __all__ = [
     "Binary",
@@ -37,6 +38,7 @@ __all__ = [
     "Path",
     "Unary",
     "parse",
+    "to_json",
 ]
 
 MAX_LENGTH = 2000  # an expression is a line or two of policy, never a program
@@ -252,3 +254,20 @@ def parse(text: str) -> Node:
     if parser.token.kind != "end":
         raise ExprSyntaxError(f"unexpected '{parser.token.text}'", parser.token.column)
     return node
+
+
+def to_json(node: Node) -> dict[str, Any]:
+    """The tree as plain JSON, for the page's script to evaluate the same expression the server
+    evaluates (a computed field filled in as the applicant types; ARCHITECTURE "one rule")."""
+    if isinstance(node, Literal):
+        value = node.value
+        return {"lit": str(value) if isinstance(value, Decimal) else value, "number": isinstance(value, Decimal)}
+    if isinstance(node, ListLit):
+        return {"list": [to_json(item) for item in node.items]}
+    if isinstance(node, Path):
+        return {"path": list(node.parts)}
+    if isinstance(node, Call):
+        return {"call": node.name, "args": [to_json(arg) for arg in node.args]}
+    if isinstance(node, Unary):
+        return {"op": node.op, "operand": to_json(node.operand)}
+    return {"op": node.op, "left": to_json(node.left), "right": to_json(node.right)}

@@ -92,3 +92,58 @@ def test_without_javascript_every_field_shows_and_the_header_saves(live_server: 
         assert page.query_selector(".error-summary") is None, page.text_content(".error-summary")
     finally:
         context.close()
+
+
+# --- 聘任年限 (DEC-8) computed as the applicant types, from the server's own expression ---------
+
+RULES = json.loads((ROOT / "build" / "rules.json").read_text("utf-8"))
+CURRENT_TITLE = json.loads((ROOT / "build" / "forms" / "declaration" / "current_title.json").read_text("utf-8"))
+COMPUTED = next(f for f in CURRENT_TITLE["rows"]["fields"] if f.get("computed"))
+
+
+def _server_computes(year: int, row: dict[str, Any]) -> Any:
+    """What the server stores for the row: vocabulary's evaluation of the same expression."""
+    from vocabulary.declaration_rules import context_data, with_computed
+
+    done = with_computed(CURRENT_TITLE, {"rows": [row]}, RULES["shape"], context_data({}, {}, year, None))
+    return done["rows"][0][COMPUTED["id"]]
+
+
+def test_appointment_years_are_filled_in_as_the_applicant_types_exactly_as_the_server_computes(
+    live_server: Any, page: Any
+) -> None:
+    sections = _start(live_server, page, "zhaoliu2030", 131)
+    page.goto(f"{sections}/current_title")
+    year = int(page.get_attribute("#section-form", "data-declaration-year") or 0)
+    assert year, "the page names the declaration year the expression counts to"
+    output = f"#rows-0-{COMPUTED['id']}"
+    assert page.get_attribute(output, "readonly") is not None
+    for appointed, gap in [(f"{year - 5}.12", ""), (f"{year - 3}.01", ""), (f"{year - 5}.12", "13"), ("2016.1", "")]:
+        page.fill("#rows-0-appointed_on", appointed)
+        page.fill("#rows-0-gap_months", gap)
+        expected = _server_computes(year, {"appointed_on": appointed, "gap_months": int(gap) if gap else None})
+        shown = page.input_value(output)
+        assert shown == ("" if expected is None else str(expected)), (appointed, gap, shown, expected)
+    page.fill("#rows-0-appointed_on", f"{year - 4}.12")
+    page.fill("#rows-0-gap_months", "")
+    assert page.input_value(output) == "4"  # whole years to Dec 31 of the declaration year (DEC-8)
+
+
+def test_without_javascript_the_server_computes_appointment_years_on_save(live_server: Any, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        sections = _start(live_server, page, "zhaoliu2031", 133)
+        page.goto(f"{sections}/current_title")
+        year = int(page.get_attribute("#section-form", "data-declaration-year") or 0)
+        page.fill("#rows-0-title", "助理馆员")
+        page.fill("#rows-0-qualified_on", f"{year - 6}.10")
+        page.fill("#rows-0-appointed_on", f"{year - 5}.12")
+        assert page.input_value(f"#rows-0-{COMPUTED['id']}") == ""  # nothing computes in the page
+        page.click("#save")
+        page.wait_for_load_state()
+        expected = _server_computes(year, {"appointed_on": f"{year - 5}.12"})
+        assert page.input_value(f"#rows-0-{COMPUTED['id']}") == str(expected)
+    finally:
+        context.close()
