@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -23,17 +24,18 @@ from generator.compiler import compile_schemas  # noqa: E402
 from generator.declaration_rules import build  # noqa: E402
 from vocabulary.declaration_rules import context_data, run_declaration_rules  # noqa: E402
 from vocabulary.eligibility import assess, find_level  # noqa: E402
+from vocabulary.specimen import complete_declaration  # noqa: E402
 from vocabulary.validation import FormValidator  # noqa: E402
 
 DECLARATION = ROOT / "tests" / "generator" / "data" / "declaration_valid.json"
 
 
-def median_seconds(work: Callable[[], object], runs: int) -> float:
+def median_seconds(work: Callable[[], object], runs: int, clock: Callable[[], float]) -> float:
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = clock()
         work()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times)
 
 
@@ -48,40 +50,49 @@ def main() -> int:
         return 1
     model = result.model
     rules = build(model)
-    document: dict[str, Any] = json.loads(DECLARATION.read_text(encoding="utf-8"))
-    document.pop("_about", None)
-    # Judge it as a declaration of a series x level that has a table, so eligibility runs.
+    persona: dict[str, Any] = json.loads(DECLARATION.read_text(encoding="utf-8"))
+    persona.pop("_about", None)
+    # Judge it as a declaration of a series x level that has a table, so eligibility runs;
+    # the persona is completed against the schemas (title, specialty of that series).
     table = next(iter(rules["eligibility"].values()))
     series, level = table["series"][0], next(iter(table["levels"]))
-    document["header"] = {**document["header"], "series": series, "level": level}
+    persona["header"] = {**persona["header"], "series": series, "level": level}
     sections = model.sections["declaration"]
     dictionaries = model.dictionaries()
     context = model.example_context()
+    document = complete_declaration(sections, persona, dictionaries, context, {"unit": "org-bench"})
     validators = {sid: FormValidator(compiled, dictionaries) for sid, compiled in sections.items()}
     account = {"birth_date": "1985-03-02"}
+    found = find_level(rules["eligibility"], series, level)
+    assert found is not None
+    for sid, validator in validators.items():
+        assert not [e for e in validator.errors(document[sid], context) if e.severity == "error"], sid
 
     def sections_only() -> None:
         for _ in range(args.rounds):
             for sid, validator in validators.items():
-                validator.errors(document.get(sid) or {}, context)
+                validator.errors(document[sid], context)
 
     def everything() -> None:
         for _ in range(args.rounds):
             for sid, validator in validators.items():
-                validator.errors(document.get(sid) or {}, context)
+                validator.errors(document[sid], context)
             data = context_data(document, account, context.year, context.today)
             list(run_declaration_rules(rules["rules"], rules["shape"], data))
-            found = find_level(rules["eligibility"], series, level)
-            assert found is not None
             assess(found[1], rules["shape"], data)
 
-    base = median_seconds(sections_only, args.runs) / args.rounds
-    full = median_seconds(everything, args.runs) / args.rounds
-    print(f"validate a complete declaration, median of {args.runs} runs x {args.rounds}")
-    print(f"  baseline: sections only                     {base * 1000:8.3f} ms")
-    print(f"  sections + {len(rules['rules'])} rules across sections + eligibility {full * 1000:8.3f} ms")
-    print(f"  ratio full / baseline                       {full / base:8.2f} x")
-    print(f"  goal ≤ 2 ms per declaration: {'met' if full <= 0.002 else 'MISSED'}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"validate a complete declaration, median of {args.runs} runs x {args.rounds} "
+        f"(load average {load:.1f} on {os.cpu_count()} CPUs; CPU time is what load does not inflate)"
+    )
+    for name, clock in (("wall", time.perf_counter), ("CPU", time.process_time)):
+        base = median_seconds(sections_only, args.runs, clock) / args.rounds
+        full = median_seconds(everything, args.runs, clock) / args.rounds
+        print(f"  {name} baseline: sections only              {base * 1000:8.3f} ms")
+        print(f"  {name} sections + {len(rules['rules'])} rules + eligibility      {full * 1000:8.3f} ms")
+        print(f"  {name} ratio full / baseline                {full / base:8.2f} x")
+        print(f"  {name} goal ≤ 2 ms per declaration: {'met' if full <= 0.002 else 'MISSED'}")
     return 0
 
 
