@@ -4,6 +4,7 @@ document, and logging in with the dev captcha over the API or through the login 
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from datetime import UTC, datetime
@@ -125,6 +126,17 @@ def valid_declaration(unit_id: str) -> dict[str, dict[str, Any]]:
     on its copy."""
     today = INSIDE_WINDOW.astimezone(frozen_clock().zone).date()
     return content.valid_declaration(_bundle(), today.year, today, {"unit": unit_id}, PERSONA)
+
+
+def field_message(form: str, pointer: str, keyword: str = "required") -> str:
+    """The Chinese message build/ gives a field for a JSON Schema keyword (its x-messages), e.g.
+    the 'please fill in' text of a required field: tests compare with this, never with a copy,
+    so a changed text in schemas/messages.yaml keeps them green."""
+    compiled = json.loads((ROOT / "build" / "forms" / f"{form}.json").read_text(encoding="utf-8"))
+    node = compiled["schema"]
+    for part in pointer.strip("/").split("/"):
+        node = node["items"] if part.isdigit() else node["properties"][part]
+    return str(node["x-messages"][keyword])
 
 
 def id_number(birth: str = "19900101", sequence: int = 123, region: str = "371002") -> str:

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from applicant_helpers import PASSWORD, Applicant, World
-from runtime_support import csrf_of
+from runtime_support import csrf_of, field_message
 
 
 def _reviewer(world: World, role: str) -> Applicant:
@@ -88,7 +88,7 @@ def test_the_support_page_finds_a_person_and_corrects_the_name(world: World, app
         "/support/persons",
         data={"csrf_token": csrf_of(found.text), "person_id": applicant.id, "name": "", "reason": "x"},
     )
-    assert bad.status_code == 422 and "请填写姓名" in bad.text
+    assert bad.status_code == 422 and field_message("person_registration", "/name") in bad.text
     done = client.post(
         "/support/persons",
         data={"csrf_token": csrf_of(found.text), "person_id": applicant.id, "name": "张一", "reason": "户籍更名"},

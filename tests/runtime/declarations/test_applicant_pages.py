@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import csrf_of
+from runtime_support import csrf_of, field_message
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -86,7 +86,7 @@ def test_errors_appear_in_chinese_next_to_their_fields_and_in_a_summary(world: W
         ("rank", "单位推荐排序格式应为"),
         ("exception", "申报方式为“破格”的,须选填破格情况"),
         ("work_unit", "须填写工作单位"),
-        ("level", "请填写申报级别"),
+        ("level", field_message("declaration/header", "/level")),
     ]:
         block = re.search(rf'<div class="field has-error"[^>]*>\s*<label for="{field}">.*?</div>', html, re.S)
         assert block, field

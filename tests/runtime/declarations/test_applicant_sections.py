@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import ROOT, csrf_of
+from runtime_support import ROOT, csrf_of, field_message
 
 # the achievements limit and its message, as policy staff set them (one value, one place)
 ACHIEVEMENTS = json.loads((ROOT / "build" / "forms" / "declaration" / "achievements.json").read_text("utf-8"))
@@ -147,8 +147,13 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("header", {"work_start": "2020.07", "professional_years": 12}, "/professional_years", "不能超过"),
     ("header", {"professional_years": -1}, "/professional_years", "不能小于0"),
     ("header", {"professional_years": "十二"}, "/professional_years", "格式不正确"),
-    ("header", {"rank": None}, "/rank", "请填写单位推荐排序"),
-    ("education", {"basis": {"school": "山东大学"}}, "/basis/major", "请填写专业"),
+    ("header", {"rank": None}, "/rank", field_message("declaration/header", "/rank")),
+    (
+        "education",
+        {"basis": {"school": "山东大学"}},
+        "/basis/major",
+        field_message("declaration/education", "/basis/major"),
+    ),
     ("education", {"full_time": {"graduated": "2012.6"}}, "/full_time/graduated", "YYYY.MM"),
     (
         "education",
@@ -184,7 +189,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("assessments", _rows("assessments", {"year": "2024"}, {"year": "2024"}), "/rows/1/year", "只能填写一条"),
     ("assessments", _rows("assessments", {"year": "2025"}, {"year": "2024"}), "/rows/1/year", "从早到晚"),
     ("assessments", _rows("assessments", {"year": "24"}), "/rows/0/year", "四位年份"),
-    ("language_computer", {"computer": None}, "/computer", "请填写计算机水平"),
+    ("language_computer", {"computer": None}, "/computer", field_message("declaration/language_computer", "/computer")),
     (
         "continuing_education",
         _rows("continuing_education", {"start": "2025.12", "end": "2025.01"}),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import csrf_of
+from runtime_support import csrf_of, field_message
 
 
 def _submit(applicant: Applicant, declaration_id: str) -> object:
@@ -187,7 +187,7 @@ def test_the_submit_page_lists_every_error_with_links_to_the_fields(world: World
     overview = client.get(f"/declarations/{declaration_id}")
     refused = client.post(f"/declarations/{declaration_id}/submit", data={"csrf_token": csrf_of(overview.text)})
     assert refused.status_code == 422
-    assert "请填写单位推荐排序" in refused.text
+    assert field_message("declaration/header", "/rank") in refused.text
     assert f"/declarations/{declaration_id}/sections/header?check=1#rank" in refused.text
     assert f"/declarations/{declaration_id}/sections/education?check=1#basis" in refused.text
 
