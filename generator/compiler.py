@@ -9,6 +9,7 @@ from pathlib import Path
 from generator.checks import CHECKS
 from generator.emit import Artifacts
 from generator.emit import data as emit_data
+from generator.emit import editor as emit_editor
 from generator.emit import faq as emit_faq
 from generator.emit import forms as emit_forms
 from generator.emit import manifest as emit_manifest
@@ -29,6 +30,7 @@ WRITERS = (
     emit_faq.emit,
     emit_rules.emit,
     emit_notifications.emit,
+    emit_editor.emit,
 )
 
 
