@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(census(storage, args.data_dir), ensure_ascii=False))
         storage.close()
         return 0
+    if args.command == "migrate" and not args.database and not (args.data_dir / "zhicheng.sqlite3").is_file():
+        print(f"cannot migrate: {args.data_dir} holds no database", file=sys.stderr)  # never make an empty one
+        return 2
     if args.command == "import-version":
         from runtime.policy.versions import import_build
 

@@ -208,3 +208,10 @@ def test_a_stale_build_is_refused_before_any_declaration_is_touched(
     )
     refused = generator_migrate(new_build, in_flight["data"], *([flag] if flag else []))
     assert refused.returncode == 1 and "E401" in refused.stderr
+
+
+def test_a_data_dir_without_a_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    build = build_edited(tmp_path, "next", migration())
+    refused = generator_migrate(build, tmp_path / "elsewhere", "--dry-run")
+    assert refused.returncode == 2 and "holds no database" in refused.stderr
+    assert not (tmp_path / "elsewhere").exists()
