@@ -89,11 +89,12 @@ def find(
         sort=sort if sort in SORTS else "date",
         states=states,
     )
-    per_page = max(1, per_page)
-    total = queue_sql.count(svc, account, query)
+    per_page, page = max(1, per_page), max(1, page)
+    ids, total = queue_sql.page_ids(svc, account, query, offset=(page - 1) * per_page, limit=per_page)
     pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    ids = queue_sql.page_ids(svc, account, query, offset=(page - 1) * per_page, limit=per_page)
+    if page > pages:  # past the end: the last page instead
+        page = pages
+        ids, total = queue_sql.page_ids(svc, account, query, offset=(page - 1) * per_page, limit=per_page)
     return QueuePage(_rows(svc, account, ids), total, page, pages, per_page, _numbers(page, pages))
 
 
@@ -110,11 +111,15 @@ def each_found(svc: Services, account: Account, **filters: Any) -> Iterator[dict
 
 
 def _rows(svc: Services, account: Account, ids: list[str]) -> list[dict[str, Any]]:
-    """The page's rows in the order of `ids`, as the queue shows them."""
+    """The page's rows in the order of `ids`, as the queue shows them: the declaration, its
+    applicant, holder, declaring unit and header read in one query."""
     loaded = _by_id(
         svc,
-        "SELECT d.id AS k, d.*, a.name AS person_name, o.name AS holder_name FROM declarations d"
+        "SELECT d.id AS k, d.*, a.name AS _person_name, a.id_number AS _person_id_number, a.data AS _person_data,"
+        " o.name AS _holder_name, u.name AS _unit_name, h.data AS _header_data FROM declarations d"
         " JOIN accounts a ON a.id = d.person_id LEFT JOIN organisations o ON o.id = d.holder_org_id"
+        " LEFT JOIN organisations u ON u.id = d.unit_id"
+        " LEFT JOIN sections h ON h.declaration_id = d.id AND h.section_id = 'header'"
         " WHERE d.id IN ({ids})",
         ids,
     )
@@ -123,10 +128,15 @@ def _rows(svc: Services, account: Account, ids: list[str]) -> list[dict[str, Any
         raw = loaded.get(declaration_id)
         if raw is None:  # deleted between the two queries
             continue
-        stored = declaration_row({k: v for k, v in raw.items() if k not in ("k", "person_name", "holder_name")})
-        summary = declarations.summary(svc, stored, holder=raw["holder_name"])
-        rows.append({**summary, "person_name": raw["person_name"], "_row": stored})
-    enrich(svc, account, rows)
+        stored = declaration_row({k: v for k, v in raw.items() if k != "k" and not k.startswith("_")})
+        row = {
+            **declarations.summary(svc, stored, holder=raw["_holder_name"]),
+            "person_name": raw["_person_name"],
+            "_row": stored,
+        }
+        person = {"id_number": raw["_person_id_number"], "data": raw["_person_data"]}
+        _people_columns(svc, account, row, person, raw["_unit_name"], raw["_header_data"])
+        rows.append(row)
     return rows
 
 
@@ -154,15 +164,22 @@ def enrich(svc: Services, account: Account, rows: list[dict[str, Any]]) -> None:
     )
     for row in rows:
         person = people.get(row["_row"]["person_id"]) or {}
-        details = loads(person.get("data"), {}) or {}
-        header = loads((headers.get(row["id"]) or {}).get("data"), {}) or {}
-        row["_id_number"] = person.get("id_number") or ""
-        row["id_number"] = mask_id_number(svc, account, person.get("id_number"))
-        row["sex"] = details.get("sex", "")
-        row["birth_date"] = details.get("birth_date", "")
-        row["unit_name"] = (units.get(row["_row"]["unit_id"] or "") or {}).get("name", "")
-        row["rank"] = header.get("rank", "")
-        row["title"] = header.get("title", "")
+        unit = (units.get(row["_row"]["unit_id"] or "") or {}).get("name")
+        _people_columns(svc, account, row, person, unit, (headers.get(row["id"]) or {}).get("data"))
+
+
+def _people_columns(
+    svc: Services, account: Account, row: dict[str, Any], person: dict[str, Any], unit: str | None, header: str | None
+) -> None:
+    details = loads(person.get("data"), {}) or {}
+    fields = loads(header, {}) or {}
+    row["_id_number"] = person.get("id_number") or ""
+    row["id_number"] = mask_id_number(svc, account, person.get("id_number"))
+    row["sex"] = details.get("sex", "")
+    row["birth_date"] = details.get("birth_date", "")
+    row["unit_name"] = unit or ""
+    row["rank"] = fields.get("rank", "")
+    row["title"] = fields.get("title", "")
 
 
 def bulk_steps(svc: Services, account: Account) -> list[dict[str, Any]]:

@@ -107,9 +107,12 @@ def count(svc: Services, account: Account, query: QueueQuery) -> int:
     return int(row["n"]) if row else 0
 
 
-def page_ids(svc: Services, account: Account, query: QueueQuery, *, offset: int, limit: int) -> list[str]:
-    """The declaration ids of one page, in the queue's order: newest change first, or by the
-    declaring unit, its recommendation rank (DEC-3) and the applicant's name, then newest first."""
+def page_ids(svc: Services, account: Account, query: QueueQuery, *, offset: int, limit: int) -> tuple[list[str], int]:
+    """The declaration ids of one page, in the queue's order (newest change first, or by the
+    declaring unit, its recommendation rank (DEC-3) and the applicant's name, then newest first),
+    and how many rows the whole queue has: one scan of the organisation's range gives both
+    (COUNT(*) OVER ()), instead of a count and a page walking it twice. Past the last page there
+    is no row to carry the count: then it is counted on its own."""
     joins, where, params = _where(svc, account, query)
     newest = "c.updated_at DESC, c.declaration_id DESC"
     if query.sort == "rank":
@@ -120,8 +123,10 @@ def page_ids(svc: Services, account: Account, query: QueueQuery, *, offset: int,
     else:
         order = newest
     rows = svc.storage.all(
-        f"SELECT c.declaration_id AS id FROM declaration_chain c{joins} WHERE {where}"
+        f"SELECT c.declaration_id AS id, COUNT(*) OVER () AS total FROM declaration_chain c{joins} WHERE {where}"
         f" ORDER BY {order} LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
-    return [str(r["id"]) for r in rows]
+    if not rows:
+        return [], count(svc, account, query) if offset else 0
+    return [str(r["id"]) for r in rows], int(rows[0]["total"])
