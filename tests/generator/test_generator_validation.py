@@ -71,11 +71,13 @@ def test_a_complete_declaration_passes_every_section_without_an_error(model: Mod
 def broken_documents(model: Model) -> list[tuple[str, Any]]:
     """Documents with every kind of mistake: empty ones, wrong types, wrong formats, rule breaks."""
     documents: list[tuple[str, Any]] = [(form_id, {}) for form_id in all_forms(model)]
+    limit = int(model.sections["declaration"]["achievements"]["rows"]["max"])
     documents += [
         ("declaration/header", {"rank": "6/5", "level": "中级", "series": "档案", "title": "研究馆员"}),
         ("declaration/header", {"mode": "破格", "professional_years": "十年", "entrusted": "是"}),
         ("declaration/work_experience", {"rows": [{"start": "2015.13", "end": "2010.06", "x": 1}]}),
-        ("declaration/achievements", {"rows": [{"time": "2023.11"}, {"time": "2021.05"}] * 9}),
+        # one row over the limit the schemas set, out of order
+        ("declaration/achievements", {"rows": [{"time": "2023.11"}, {"time": "2021.05"}] * (limit // 2 + 1)}),
         ("declaration/continuing_education", {"rows": [{"start": "2024.01", "hours": "10学时"}]}),
         ("declaration/education", {"basis": {"graduated": "2008-07"}, "full_time": "山东大学"}),
         ("person_registration", {"id_number": "371002199001011237", "sex": "女", "password": "a"}),
