@@ -22,6 +22,7 @@ from typing import Any
 from runtime.clock import iso
 from runtime.declarations import declarations, submission
 from runtime.policy import versions
+from runtime.review import workflow
 from runtime.storage import Database, dumps, loads
 from runtime.storage.rows import Declaration, declaration_row
 from runtime.web.http import Services
@@ -165,14 +166,28 @@ def _move(svc: Services, migration: Mapping[str, Any], row: Declaration) -> Move
             )
     current_sections = {f.id for f in svc.bundle.declaration_sections()}
     moved.changes += [f"{s}: no longer a section (its data is kept)" for s in sorted(set(stored) - current_sections)]
+    holder, chain, reached = row["holder_org_id"], row["chain"], row["reached"]
+    if to_state == workflow.definition(svc)["initial"] and row["state"] != to_state:
+        holder, chain, reached = None, "[]", -1  # back to the start: with the applicant, never submitted
+        moved.changes.append("back with the applicant, as never submitted")
     reopened = loads(row["reopened"], None)
-    if migration.get("reopen"):
+    editable = (workflow.definition(svc)["states"].get(to_state) or {}).get("editable")
+    if migration.get("reopen") and editable and holder is None:  # only what the applicant holds
         reopened = sorted({*(reopened or []), *migration["reopen"]})
         moved.changes.append(f"reopened for the applicant: {', '.join(reopened)}")
     svc.storage.execute(
-        "UPDATE declarations SET schema_hash = ?, state = ?, reopened = ?, updated_at = ?, version = version + 1"
-        " WHERE id = ?",
-        (svc.bundle.schema_hash, to_state, dumps(reopened) if reopened else None, now, row["id"]),
+        "UPDATE declarations SET schema_hash = ?, state = ?, holder_org_id = ?, chain = ?, reached = ?, reopened = ?,"
+        " updated_at = ?, version = version + 1 WHERE id = ?",
+        (
+            svc.bundle.schema_hash,
+            to_state,
+            holder,
+            chain,
+            reached,
+            dumps(reopened) if reopened else None,
+            now,
+            row["id"],
+        ),
     )
     versions_moved = f"{row['schema_hash'][:12]} → {svc.bundle.schema_hash[:12]}"
     svc.storage.insert(

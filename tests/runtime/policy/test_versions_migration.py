@@ -183,6 +183,15 @@ def test_a_state_mapping_and_defaults_and_reopened_sections_are_applied_and_repo
         assert f"header: {empty} = 迁移默认值" in moved[0].changes
         row = world.svc.storage.declaration(submitted)
         assert row is not None and row["state"] == "draft" and json.loads(row["reopened"] or "[]") == ["achievements"]
+        assert row["holder_org_id"] is None and "back with the applicant, as never submitted" in moved[0].changes
+        applicant = world.actor(in_flight["people"]["submitted"][0])
+        reopened = applicant.put(
+            f"/api/v1/declarations/{submitted}/sections/achievements", two_achievements(in_flight["unit"])
+        )
+        assert reopened.status_code == 200, reopened.text
+        header = applicant.get(f"/api/v1/declarations/{submitted}/sections/header").json()
+        kept = applicant.put(f"/api/v1/declarations/{submitted}/sections/header", header.get("data") or header)
+        assert kept.status_code == 409 and kept.json()["errors"][0]["code"] == "not_editable"  # only the reopened one
 
 
 def test_a_migration_naming_a_state_or_field_no_stored_version_knows_is_refused_with_its_place(
