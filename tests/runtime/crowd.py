@@ -45,10 +45,17 @@ class Person:
 
 
 def declare_many(
-    svc: Services, unit_id: str, count: int, *, prefix: str = "crowd", per_birthday: int = 50
+    svc: Services,
+    unit_id: str,
+    count: int,
+    *,
+    prefix: str = "crowd",
+    per_birthday: int = 50,
+    submit: bool = True,
 ) -> list[Person]:
-    """`count` applicants of the unit, each with one submitted declaration. Every
-    `per_birthday` of them share a birth date, so part of an ID number finds a group."""
+    """`count` applicants of the unit, each with one complete declaration, submitted unless
+    `submit` is false. Every `per_birthday` of them share a birth date, so part of an ID number
+    finds a group."""
     template = declarations_content(svc)
     base = dict(demo_data()["applicant"])
     region = str(base["id_number"])[:6]
@@ -57,7 +64,7 @@ def declare_many(
     made = []
     for n in range(count):
         born = first_birthday + timedelta(days=n // per_birthday)
-        number = id_number(region, born, 2 * n + 1)
+        number = _unused(svc, region, born, 2 * n + 1)
         login = f"{prefix}{n:04d}"
         document = {
             **{k: v for k, v in base.items() if k not in ("login", "data")},
@@ -81,9 +88,19 @@ def declare_many(
                 document.update(year=year, unit=unit_id, rank=f"{n + 1}/{count}")
             declaration = declarations.load(svc, declaration_id, person)
             declarations.save_section(svc, declaration, person, section_id, document, keep_invalid=True)
-        submission.submit(svc, declarations.load(svc, declaration_id, person), person)
+        if submit:
+            submission.submit(svc, declarations.load(svc, declaration_id, person), person)
         made.append(Person(login, _name(svc, account_id), number, declaration_id))
     return made
+
+
+def _unused(svc: Services, region: str, born: date, serial: int) -> str:
+    """An ID number nobody registered yet (another crowd of the same test may have the first)."""
+    while True:
+        number = id_number(region, born, serial)
+        if svc.storage.one("SELECT 1 AS x FROM accounts WHERE id_number = ?", (number,)) is None:
+            return number
+        serial += 2  # the same sex
 
 
 def _account(svc: Services, account_id: str) -> dict[str, Any]:
