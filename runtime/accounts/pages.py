@@ -14,6 +14,7 @@ from runtime.accounts import accounts, recovery, totp
 from runtime.accounts.api import agree, update_basic_info
 from runtime.accounts.captcha import check_captcha, new_captcha
 from runtime.accounts.sessions import SESSION_COOKIE, end_session, set_session_cookie, start_session
+from runtime.committee import policy as committee_policy
 from runtime.declarations import lapsed
 from runtime.web.forms import errors_by_path, page_account, redirect
 from runtime.web.http import HttpError, check_csrf, client_ip, form_text, read_form, render, services
@@ -41,6 +42,8 @@ async def home(request: Request) -> Response:
     account = getattr(request.state, "account", None)
     if account is None:
         return redirect("/login")
+    if account["kind"] == "person" and account["role"] == committee_policy.expert_role(services(request)):
+        return redirect("/expert")  # COM-3: an expert's login opens the assigned declarations
     if account["kind"] == "person":
         if not account["commitment_at"]:
             return redirect("/commitment")

@@ -194,6 +194,12 @@ def declare_conflict(
 def eligible(svc: Services, session: dict[str, Any]) -> list[str]:
     """Ids of the experts the draw may take, in a fixed order: active, at the session's level
     or above, not working at an applicant's unit, no declared conflict with an applicant."""
+    return [e["id"] for e in screening(svc, session) if not e["avoided"]]
+
+
+def screening(svc: Services, session: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every active pool expert with why the draw must pass them over (回避): `level` (below
+    the session's), `unit` (works at an applicant's unit), `conflict` (declared one), or ""."""
     levels = _levels(svc)
     allowed = set(levels[: levels.index(session["level"]) + 1])
     declarations = svc.storage.all(
@@ -216,11 +222,17 @@ def eligible(svc: Services, session: dict[str, Any]) -> list[str]:
         )
     }
     experts = svc.storage.all("SELECT * FROM experts WHERE org_id = ? AND active = 1 ORDER BY id", (session["org_id"],))
-    return [
-        e["id"]
-        for e in experts
-        if e["title_level"] in allowed and _norm(e["unit"]) not in units and e["id"] not in conflicted
-    ]
+    found = []
+    for e in experts:
+        reason = ""
+        if e["title_level"] not in allowed:
+            reason = "level"
+        elif _norm(e["unit"]) in units:
+            reason = "unit"
+        elif e["id"] in conflicted:
+            reason = "conflict"
+        found.append({"id": e["id"], "name": e["name"], "unit": e["unit"], "avoided": reason})
+    return found
 
 
 def _norm(text: Any) -> str:

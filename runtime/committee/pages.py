@@ -1,5 +1,6 @@
-"""The committee stage's pages: the issued certificates of an organisation with revocation
-(COM-5)."""
+"""The committee stage's pages: certificates and revocation (COM-5), integrity (INT), unit publicity
+(PUB-1), statistics (STAT-1); results publicity (PUB-2) and the pool, sessions and expert pages
+(COM-1..4) live in results_pages.py and session_pages.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.committee import certificates, integrity, policy, responses, results_pages, statistics, unit_publicity
+from runtime.committee import (
+    certificates,
+    integrity,
+    policy,
+    responses,
+    results_pages,
+    session_pages,
+    statistics,
+    unit_publicity,
+)
 from runtime.documents.spreadsheet import overview_xlsx
 from runtime.storage.rows import Account
 from runtime.units.navigation import org_page, render_org
@@ -32,6 +42,7 @@ def routes() -> list[BaseRoute]:
         Route("/statistics.xlsx", statistics_xlsx, methods=["GET"]),
         Route("/statistics/chart.svg", statistics_chart, methods=["GET"]),
         *results_pages.routes(),  # PUB-2
+        *session_pages.routes(),  # COM-1..4
     ]
 
 

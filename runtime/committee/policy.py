@@ -22,6 +22,11 @@ def roles(svc: Services, block: str) -> list[str]:
     return [str(r) for r in section(svc, block).get(key) or []]
 
 
+def expert_role(svc: Services) -> str:
+    """The platform role of an expert's login account (COM-3)."""
+    return str(section(svc, "experts").get("account_role") or "")
+
+
 def committee_name(svc: Services, organiser: str, organiser_name: str, series: str, level: str) -> str:
     """COM-1: the committee listed for the organiser and the series × level, else the name
     the policy's template gives."""
@@ -52,6 +57,8 @@ def nav(svc: Services, account: Account) -> list[tuple[str, str]]:
     if "start_unit_publicity" in steps and account["role"] in roles(svc, "unit_publicity"):
         items.append(("/unit-publicity", "nav_unit_publicity"))  # PUB-1, when the workflow has the step
     for href, block, key in (
+        ("/experts", "experts", "nav_experts"),  # COM-1
+        ("/review-sessions", "experts", "nav_sessions"),  # COM-2..4
         ("/certificates", "certificates", "nav_certificates"),
         ("/integrity", "integrity", "nav_integrity"),
         ("/statistics", "statistics", "nav_statistics"),

@@ -62,7 +62,8 @@ LEVEL = "副高级"  # a level with the largest session minimum (COM-2)
 @pytest.fixture
 def drawn(world: World, unit: str, committee: str, svc: Any) -> dict[str, Any]:
     """A session of the level with the largest minimum, drawn; every drawn expert with an account."""
-    headers = world.bearer(world.org_account(committee, role="committee_office"))
+    office_account = world.org_account(committee, role="committee_office")
+    headers = world.bearer(office_account)
     count = int(svc.bundle.committee["experts"]["session_minimum"][LEVEL])
     sections = full_sections(unit)
     sections["header"].update(level=LEVEL, title="副研究馆员")
@@ -76,7 +77,7 @@ def drawn(world: World, unit: str, committee: str, svc: Any) -> dict[str, Any]:
         headers=headers,
     ).json()
     session = world.client.post(f"/api/v1/review-sessions/{made['id']}/draw", headers=headers).json()
-    tokens = {}
+    tokens, accounts = {}, {}
     for i, expert in enumerate(session["experts"]):
         account = world.client.post(
             f"/api/v1/experts/{expert['id']}/account",
@@ -85,4 +86,14 @@ def drawn(world: World, unit: str, committee: str, svc: Any) -> dict[str, Any]:
         )
         assert account.status_code == 201, account.text
         tokens[expert["id"]] = world.bearer(account.json()["account_id"])
-    return {"office": headers, "session": session, "ids": ids, "tokens": tokens, "count": count}
+        accounts[expert["id"]] = account.json()["account_id"]
+    return {
+        "office": headers,
+        "office_account": office_account,
+        "session": session,
+        "ids": ids,
+        "tokens": tokens,
+        "accounts": accounts,
+        "count": count,
+        "committee": committee,
+    }
