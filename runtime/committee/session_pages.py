@@ -21,7 +21,9 @@ from runtime.units.navigation import org_page, render_org
 from runtime.web.forms import page_account, redirect
 from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, render, services
 
-RESULT_STEP = "record_pass"  # the declarations a session may take are those this step could decide
+# a session takes declarations the office holds on their way to a result: those it may still
+# pass (REV-1) or record a result for (REV-3), by the workflow's own `from` states
+RESULT_STEPS = ("pass", "record_pass")
 
 
 def routes() -> list[BaseRoute]:
@@ -123,8 +125,7 @@ async def pool_account(request: Request) -> Response:
 
 def _candidates(svc: Services, account: Account) -> list[dict[str, Any]]:
     """Declarations the office holds in a state a result can be recorded from."""
-    step = workflow.transition(svc, RESULT_STEP) or {"from": []}
-    states = list(step["from"]) or [""]
+    states = sorted({s for t in RESULT_STEPS for s in (workflow.transition(svc, t) or {}).get("from") or []}) or [""]
     marks = ",".join("?" * len(states))
     return svc.storage.all(
         "SELECT d.id, d.series, d.level, a.name FROM declarations d JOIN accounts a ON a.id = d.person_id"

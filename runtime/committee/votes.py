@@ -84,11 +84,14 @@ def assigned(svc: Services, account: Account) -> list[dict[str, Any]]:
     expert = expert_of(svc, account)
     rows = svc.storage.all(
         "SELECT d.*, x.session_id FROM session_experts e JOIN session_declarations x ON x.session_id = e.session_id"
-        " JOIN declarations d ON d.id = x.declaration_id WHERE e.expert_id = ?"
-        " AND d.id NOT IN (SELECT declaration_id FROM expert_conflicts WHERE expert_id = ?) ORDER BY d.created_at",
+        " JOIN review_sessions r ON r.id = e.session_id JOIN declarations d ON d.id = x.declaration_id"
+        " WHERE e.expert_id = ? AND d.id NOT IN (SELECT declaration_id FROM expert_conflicts WHERE expert_id = ?)"
+        " ORDER BY r.created_at DESC, d.created_at",
         (expert, expert),
     )
-    return [{**declarations.summary(svc, r), "session_id": r["session_id"]} for r in rows]  # type: ignore[arg-type]
+    newest = {r["id"]: r for r in reversed(rows)}  # a declaration in two sessions: the newest one
+    found = [r for r in rows if newest[r["id"]] is r]
+    return [{**declarations.summary(svc, r), "session_id": r["session_id"]} for r in found]
 
 
 def assigned_declaration(svc: Services, account: Account, declaration_id: str) -> dict[str, Any]:
