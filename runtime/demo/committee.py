@@ -1,13 +1,14 @@
 """Demo data of the committee stage: an expert pool at the committee office that holds the
-reported demo declaration, one session drawn with the vote open and one just set up, and a
-login for the first drawn expert. Goes through the real services; numbers come from
+reported demo declaration and a session in every stage — one whose vote is closed with its
+ballots, one drawn with an expert's opinion and the vote open, one just set up — and a login
+for an expert of the open one. Goes through the real services; numbers come from
 build/ (the session size is the policy's minimum for the level)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from runtime.committee import experts, votes
+from runtime.committee import experts, opinions, votes
 from runtime.review import review, workflow
 from runtime.storage.rows import account_row
 from runtime.web.http import HttpError, Services
@@ -51,17 +52,48 @@ def seed_committee(svc: Services, password: str) -> list[dict[str, str]]:
             },
         )
     made = []
-    drawn = experts.create_session(svc, office, held["series"], held["level"], minimum, [held["id"]])
     try:
-        session = experts.draw(svc, office, drawn["id"])
-        first = session["experts"][0]["id"]
-        votes.create_account(svc, office, first, EXPERT_LOGIN, password)
-        votes.open_vote(svc, office, drawn["id"], [e["id"] for e in session["experts"]])
+        _closed_session(svc, office, held, minimum, password)
+        session = experts.draw(
+            svc, office, experts.create_session(svc, office, held["series"], held["level"], minimum, [held["id"]])["id"]
+        )
+        first = next(e["id"] for e in session["experts"] if not _has_login(svc, e["id"]))
+        login = votes.create_account(svc, office, first, EXPERT_LOGIN, password)
+        expert = account_row(svc.storage.one("SELECT * FROM accounts WHERE id = ?", (login["account_id"],)) or {})
+        opinions.record(svc, expert, held["id"], OPINION, _score(svc))
+        votes.open_vote(svc, office, session["id"], [e["id"] for e in session["experts"]])
         made.append({"login": EXPERT_LOGIN, "role": "expert", "org": ""})
-    except HttpError:  # a policy that makes the demo pool too small: the session stays undrawn
+    except HttpError:  # a policy that makes the demo pool too small: the sessions stay undrawn
         pass
-    experts.create_session(svc, office, held["series"], held["level"], minimum, [held["id"]])
+    experts.create_session(svc, office, held["series"], held["level"], minimum, [held["id"]])  # set up only
     return made
+
+
+OPINION = "申报材料真实完整,业绩与申报职称相符"
+
+
+def _score(svc: Services) -> int | None:
+    bounds = (svc.bundle.committee.get("opinions") or {}).get("score")
+    return int(bounds["max"]) if bounds else None
+
+
+def _has_login(svc: Services, expert_id: str) -> bool:
+    return svc.storage.one("SELECT 1 AS x FROM expert_accounts WHERE expert_id = ?", (expert_id,)) is not None
+
+
+def _closed_session(svc: Services, office: Any, held: dict[str, Any], count: int, password: str) -> None:
+    """COM-4 at its end: a session drawn, every drawn expert attending and voting 同意 (the
+    policy's agreeing choice), the vote closed. Its experts get logins no one is told about."""
+    made = experts.create_session(svc, office, held["series"], held["level"], count, [held["id"]])
+    session = experts.draw(svc, office, made["id"])
+    attending = [e["id"] for e in session["experts"]]
+    votes.open_vote(svc, office, made["id"], attending)
+    agree = svc.bundle.committee["vote"]["agree"]
+    for i, expert_id in enumerate(attending, start=1):
+        login = votes.create_account(svc, office, expert_id, f"{EXPERT_LOGIN}_c{i:02d}", password)
+        voter = account_row(svc.storage.one("SELECT * FROM accounts WHERE id = ?", (login["account_id"],)) or {})
+        votes.cast(svc, voter, made["id"], held["id"], agree)
+    votes.close_vote(svc, office, made["id"])
 
 
 def policy_role(svc: Services) -> str:

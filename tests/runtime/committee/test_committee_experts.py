@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 from documents_helpers import UNIT_NAME, World, full_sections
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -103,6 +103,29 @@ def test_many_draws_never_take_an_expert_from_an_applicants_unit(
         made = session(world, headers, held(world, unit, committee, 1), count)
         drawn = world.client.post(f"/api/v1/review-sessions/{made.json()['id']}/draw", headers=headers).json()
         assert not {e["id"] for e in drawn["experts"]} & same_unit
+
+
+def test_no_seed_ever_draws_an_expert_who_works_at_an_applicants_unit(
+    world: World, unit: str, committee: str, svc: Any
+) -> None:
+    """COM-2 over many seeds (hypothesis): the draw of a session whose pool holds experts of
+    the applicant's unit, re-done with any seed the way the stored seed is re-checked."""
+    headers = office(world, committee)
+    count = minimum(svc)
+    add(world, headers, count + 3)
+    same_unit = set(add(world, headers, 6, unit=UNIT_NAME))
+    made = session(world, headers, held(world, unit, committee, 1), count).json()
+    row = world.one("SELECT * FROM review_sessions WHERE id = ?", (made["id"],))
+    eligible = experts.eligible(svc, row)
+    assert not set(eligible) & same_unit and len(eligible) >= count
+
+    @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(seed=st.one_of(st.text(min_size=1, max_size=40), st.binary(min_size=16, max_size=16).map(bytes.hex)))
+    def never_same_unit(seed: str) -> None:
+        chosen = experts.pick(eligible, count, seed)
+        assert len(set(chosen)) == count and not set(chosen) & same_unit
+
+    never_same_unit()
 
 
 def test_a_pool_too_small_is_refused_saying_how_many_are_missing(

@@ -95,14 +95,15 @@ def test_agreement_just_under_the_threshold_fails_and_at_it_passes(
     assert not any(expert in tally.text for expert in experts)  # tallies only, nobody's ballot
 
 
-def test_the_demo_has_an_expert_pool_a_drawn_session_with_the_vote_open_and_an_expert_login(
-    world: World, svc: Any
-) -> None:
+def test_the_demo_has_an_expert_pool_sessions_in_every_stage_and_an_expert_login(world: World, svc: Any) -> None:
     from runtime.demo.seed import seed_demo
 
     accounts = seed_demo(svc)
     if not any(a["role"] == "expert" for a in accounts):
         pytest.skip("no open notice: the demo has no declarations to review")
     sessions = world.db().execute("SELECT id, drawn_at FROM review_sessions").fetchall()
-    assert len(sessions) == 2 and sum(1 for s in sessions if s["drawn_at"]) == 1
-    assert world.db().execute("SELECT COUNT(*) AS n FROM session_votes").fetchone()["n"] == 1
+    assert len(sessions) == 3 and sum(1 for s in sessions if s["drawn_at"]) == 2  # one only set up
+    votes = world.db().execute("SELECT closed_at FROM session_votes").fetchall()
+    assert sorted(bool(v["closed_at"]) for v in votes) == [False, True]  # one open, one closed
+    assert world.db().execute("SELECT COUNT(*) AS n FROM ballots").fetchone()["n"] > 0
+    assert world.db().execute("SELECT COUNT(*) AS n FROM expert_opinions").fetchone()["n"] == 1
