@@ -2,10 +2,11 @@
 
 `declare_many` makes each declaration the way the app does (accounts.validate_person and
 create_person, declarations.create and save_section, submission.submit): nothing is frozen
-here but the counting. The year and notice come from the open notice of build/, the rank from the
-count, and sex and birth date from each generated ID number; the rest is what `seed-demo`
-saves. Each declaration passes submission.submit as a real one must, so a policy change in
-schemas/ that these values no longer meet fails loudly here, not silently.
+here but the counting. The sections are the demo persona completed against build/ (what
+`seed-demo` saves: runtime/demo/content.py) for the open notice's year, the rank comes from the
+count, and sex and birth date from each generated ID number. Each declaration passes
+submission.submit as a real one must, so a policy change in schemas/ that these values no
+longer meet fails loudly here, not silently.
 
 `clone_many` copies one such declaration N times in SQL (the chain rows follow by trigger): a
 queue of 10,000 in seconds, for checking that a page stays bounded, not for the journey.
@@ -21,7 +22,9 @@ from typing import Any
 from runtime.accounts import accounts
 from runtime.accounts.api import agree
 from runtime.declarations import declarations, submission
+from runtime.demo import content as content_of
 from runtime.demo.seed import demo_data
+from runtime.review import workflow
 from runtime.storage.rows import account_row
 from runtime.web.http import Services
 from runtime.web.security import hash_password
@@ -56,7 +59,7 @@ def declare_many(
     """`count` applicants of the unit, each with one complete declaration, submitted unless
     `submit` is false. Every `per_birthday` of them share a birth date, so part of an ID number
     finds a group."""
-    template = declarations_content(svc)
+    template = declarations_content(svc, unit_id)
     base = dict(demo_data()["applicant"])
     region = str(base["id_number"])[:6]
     first_birthday = date.fromisoformat(str(base["data"]["birth_date"]))
@@ -85,7 +88,7 @@ def declare_many(
         for section_id, content in template.items():
             document = dict(content)
             if section_id == "header":
-                document.update(year=year, unit=unit_id, rank=f"{n + 1}/{count}")
+                document.update(year=year, rank=f"{n + 1}/{count}")
             declaration = declarations.load(svc, declaration_id, person)
             declarations.save_section(svc, declaration, person, section_id, document, keep_invalid=True)
         if submit:
@@ -114,12 +117,11 @@ def _name(svc: Services, account_id: str) -> str:
     return str(row["name"]) if row else ""
 
 
-def declarations_content(svc: Services) -> dict[str, dict[str, Any]]:
-    """The demo declaration's sections (what `seed-demo` saves), for each section build/ has."""
-    from runtime.demo.declarations import _content
-
-    content = _content()
-    return {form.id: dict(content.get(form.id) or {}) for form in svc.bundle.declaration_sections()}
+def declarations_content(svc: Services, unit_id: str) -> dict[str, dict[str, Any]]:
+    """A valid declaration of the unit as `seed-demo` makes it: the demo persona completed
+    against build/ (runtime/demo/content.py), for the open notice's year."""
+    year = int(workflow.open_notices(svc)[0]["year"])
+    return content_of.valid_declaration(svc.bundle, year, svc.clock.today(), {"unit": unit_id})
 
 
 def clone_many(svc: Services, declaration_id: str, count: int, *, prefix: str = "clone") -> None:
