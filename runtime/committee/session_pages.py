@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.committee import experts, opinions, policy, votes
+from runtime.committee import experts, opinions, policy, responses, votes
+from runtime.declarations import uploads
 from runtime.review import review, workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account
@@ -37,6 +38,7 @@ def routes() -> list[BaseRoute]:
         Route("/expert", expert_home, methods=["GET"]),
         Route("/expert/declarations/{id}", expert_declaration, methods=["GET"]),
         Route("/expert/declarations/{id}/opinion", expert_opinion, methods=["POST"]),
+        Route("/expert/attachments/{id}", expert_attachment, methods=["GET"]),
         Route("/expert/sessions/{id}/ballots", expert_ballot, methods=["POST"]),
     ]
 
@@ -320,6 +322,7 @@ def _expert_declaration(request: Request, account: Account, status: int = 200, *
         item=item,
         name=_applicant_names(svc, [declaration_id]).get(declaration_id, ""),
         sections=review.sections_of(svc, declaration_id),
+        attachments=uploads.for_declaration(svc, declaration_id),
         opinion=opinions.mine(svc, account, declaration_id) or {},
         opinion_spec=policy.section(svc, opinions.BLOCK),
         session_open=opinions.is_open(svc, item["session_id"]),
@@ -366,3 +369,14 @@ async def expert_ballot(request: Request) -> Response:
         request.path_params["id"] = declaration_id
         return _expert_declaration(request, account, status=exc.status, error=exc.message)
     return redirect(f"/expert/declarations/{declaration_id}?done=1")
+
+
+async def expert_attachment(request: Request) -> Response:
+    """COM-3: an attachment of an assigned declaration, read-only; 404 for any other."""
+    svc = services(request)
+    account = _expert(request)
+    found = svc.storage.one("SELECT * FROM attachments WHERE id = ?", (request.path_params["id"][:64],))
+    if found is None:
+        raise HttpError(404, "not_found", svc.bundle.text("not_found"))
+    votes.assigned_declaration(svc, account, found["declaration_id"])  # 404 unless assigned
+    return responses.download(uploads.read(svc, found), found["media_type"], found["filename"])

@@ -135,3 +135,46 @@ def test_an_expert_page_lists_only_assigned_declarations_and_takes_an_opinion_an
     assert again.status_code == 409
     applicant = world.browser(world.person())
     assert applicant.get("/expert").status_code == 403
+
+
+def attach(world: World, svc: Any, declaration: str, content: bytes) -> str:
+    import hashlib
+    import uuid
+
+    from runtime.declarations import uploads
+
+    sha = hashlib.sha256(content).hexdigest()
+    uploads.file_store(svc).put(sha, content)
+    attachment_id = uuid.uuid4().hex
+    person = world.one("SELECT person_id FROM declarations WHERE id = ?", (declaration,))["person_id"]
+    svc.storage.insert(
+        "attachments",
+        {
+            "id": attachment_id,
+            "declaration_id": declaration,
+            "section_id": "achievements",
+            "kind": "proof",
+            "filename": "论文.pdf",
+            "sha256": sha,
+            "size": len(content),
+            "media_type": "application/pdf",
+            "uploaded_by": person,
+            "created_at": "2026-11-10T10:00:00+08:00",
+        },
+    )
+    return attachment_id
+
+
+def test_an_expert_reads_the_attachments_of_an_assigned_declaration_only(
+    world: World, unit: str, committee: str, svc: Any, drawn: dict[str, Any]
+) -> None:
+    browser = world.browser(drawn["accounts"][drawn["session"]["experts"][0]["id"]])
+    mine = attach(world, svc, drawn["ids"][0], b"%PDF-1.4 assigned")
+    other_declaration = world.declaration(world.person(), full_sections(unit), chain=[unit, committee], state="passed")
+    other = attach(world, svc, other_declaration, b"%PDF-1.4 not assigned")
+    page = browser.get(f"/expert/declarations/{drawn['ids'][0]}")
+    assert f'href="/expert/attachments/{mine}"' in page.text
+    opened = browser.get(f"/expert/attachments/{mine}")
+    assert opened.status_code == 200 and opened.content == b"%PDF-1.4 assigned"
+    assert browser.get(f"/expert/attachments/{other}").status_code == 404
+    assert world.browser(world.person()).get(f"/expert/attachments/{mine}").status_code == 403
