@@ -361,6 +361,19 @@ CATALOG: dict[str, Code] = {
             "text uses the placeholder '{name}', which '{event}' does not provide",
             "placeholders of '{event}': {known}",
         ),
+        # -- accounts: passwords and second factor (E420-E429) --
+        Code(
+            "E420",
+            "unknown role",
+            "'{name}' is not a role of platform.yaml",
+            "roles: {known}",
+        ),
+        Code(
+            "E421",
+            "password example judged otherwise",
+            "the password example '{password}' is listed as {listed} but the policy judges it {judged}",
+            "move the example to the other list, or change min_score, personal or published",
+        ),
     )
 }
 

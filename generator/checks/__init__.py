@@ -14,6 +14,7 @@ from generator.checks import (
     fields,
     migrations,
     notifications,
+    passwords,
     placeholders,
     platform,
     printing,
@@ -26,6 +27,7 @@ from generator.model import Model
 
 CHECKS: tuple[Callable[[Model], None], ...] = (
     platform.check,
+    passwords.check,
     dictionaries.check,
     sections.check,
     fields.check,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,10 +23,10 @@ from runtime.web.http import HttpError, Services
 from runtime.web.security import (
     DUMMY_HASH,
     digest,
-    is_common_password,
     token,
     verify_password,
 )
+from vocabulary.passwords import password_problems
 from vocabulary.validation import Error
 
 PASSWORD_FIELDS = ("password", "password_confirm")
@@ -48,7 +49,11 @@ def field_error(svc: Services, form_id: str, field: str, code: str, **values: ob
     }
 
 
-def check_password_policy(svc: Services, form_id: str, password: str) -> list[dict[str, Any]]:
+def check_password_policy(
+    svc: Services, form_id: str, password: str, personal: Mapping[str, str | None] | None = None
+) -> list[dict[str, Any]]:
+    """Length, then strength by platform.yaml `passwords` (zxcvbn score, the person's own login
+    name and ID number, published passwords: issue 13, finding 9)."""
     errors = []
     if len(password) < svc.policy("password_min_length"):
         errors.append(
@@ -58,9 +63,16 @@ def check_password_policy(svc: Services, form_id: str, password: str) -> list[di
         errors.append(
             field_error(svc, form_id, "password", "password_too_long", limit=svc.policy("password_max_length"))
         )
-    elif is_common_password(password):
-        errors.append(field_error(svc, form_id, "password", "password_common"))
+    else:
+        policy = svc.bundle.platform.get("passwords") or {}
+        for code in password_problems(password, policy, personal):
+            errors.append(field_error(svc, form_id, "password", code))
     return errors
+
+
+def personal_values(account: Account) -> dict[str, str | None]:
+    """What a password of this account may not contain (policy `passwords.personal`)."""
+    return {"login_name": account["login_name"], "id_number": account["id_number"]}
 
 
 def validate_person(svc: Services, document: Any) -> dict[str, Any]:
@@ -73,7 +85,11 @@ def validate_person(svc: Services, document: Any) -> dict[str, Any]:
     ]
     password = document.get("password")
     if isinstance(password, str) and password and not any(e.path == "/password" for e in errors):
-        errors += check_password_policy(svc, "person_registration", password)
+        personal = {
+            "login_name": str(document.get("login_name") or ""),
+            "id_number": str(document.get("id_number") or ""),
+        }
+        errors += check_password_policy(svc, "person_registration", password, personal)
     login_name = str(document.get("login_name") or "").strip()
     id_number = str(document.get("id_number") or "").strip().upper()
     if login_name and svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = ?", (login_name,)):

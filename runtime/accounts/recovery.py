@@ -6,7 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from runtime.accounts import sms_limits
-from runtime.accounts.accounts import audit, check_password_policy, find_account, validation_error
+from runtime.accounts.accounts import (
+    audit,
+    check_password_policy,
+    find_account,
+    personal_values,
+    validation_error,
+)
 from runtime.clock import iso, parse
 from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services
@@ -69,7 +75,7 @@ def reset_password(svc: Services, account_text: str, code: str, new_password: st
     )
     if account is None:
         raise bad
-    policy_errors = check_password_policy(svc, "person_registration", new_password)
+    policy_errors = check_password_policy(svc, "person_registration", new_password, personal_values(account))
     if policy_errors:
         for e in policy_errors:
             e["path"] = "/new_password"

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from functools import cache
-from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -44,13 +42,3 @@ def same(a: str, b: str) -> bool:
 
 def digits(count: int) -> str:
     return "".join(secrets.choice("0123456789") for _ in range(count))
-
-
-@cache
-def _common_passwords() -> frozenset[str]:
-    text = resources.files("runtime.web").joinpath("common_passwords.txt").read_text("utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
-
-
-def is_common_password(password: str) -> bool:
-    return password.lower() in _common_passwords()

@@ -261,3 +261,33 @@ class Db:
             for t in self.storage.tables()
             if t not in skip
         }
+
+
+# -- policy read from build/ (tests never restate it) ------------------------------------------
+
+
+def build_json(name: str) -> Any:
+    """A file of build/ (platform.json, messages.json …), as the runtime reads it."""
+    import json
+
+    return json.loads((ROOT / "build" / name).read_text(encoding="utf-8"))
+
+
+def account_policy(key: str) -> int:
+    """A number of platform.yaml `accounts` (REG-5, REG-6 …)."""
+    return int(build_json("platform.json")["accounts"][key])
+
+
+def message(key: str, **values: object) -> str:
+    """A text of messages.yaml (ui or api) with its {placeholders} filled, as the runtime shows it."""
+    texts = build_json("messages.json")
+    template = str(texts.get("ui", {}).get(key) or texts.get("api", {}).get(key) or key)
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", str(value))
+    return template
+
+
+def password_examples(listed: str) -> list[dict[str, str]]:
+    """The password policy's valid or invalid examples, each {password, login_name?, id_number?}."""
+    found = build_json("platform.json")["passwords"].get("examples", {}).get(listed, [])
+    return [e if isinstance(e, dict) else {"password": e} for e in found]
