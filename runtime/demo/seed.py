@@ -41,6 +41,7 @@ def _org_account(svc: Services, org_id: str, login_name: str, name: str, role: s
             "password_hash": password_hash,
             "data": "{}",
             "created_at": iso(svc.clock.now()),
+            "org_admin": 1,
         },
     )
 

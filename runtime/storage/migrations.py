@@ -456,3 +456,26 @@ SQLITE_QUEUE_INDEX = (
     "-- nothing to do: the chain table is already clustered on its queue order (WITHOUT ROWID)\nSELECT 1;\n"
 )
 POSTGRES_MIGRATIONS.append(Migration(6, QUEUE_INDEX_SUMMARY, POSTGRES_QUEUE_INDEX))
+
+# Version 7 (issue 13, findings 9-11): a password set by an HR reset must be changed at the next
+# login and lapses; the organisation's admin (who manages its named staff accounts; where none is
+# marked, the organisation's first account, runtime/units/staff.py); the audit
+# names the person, the organisation and the region of every entry (for the HR audit page);
+# units are compared by a normalised name (full/half width, spaces, brackets) and by credit code.
+ACCOUNTS_AUDIT = """
+ALTER TABLE accounts ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN password_expires_at TEXT;
+ALTER TABLE accounts ADD COLUMN org_admin INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN created_by TEXT;
+ALTER TABLE audit ADD COLUMN actor_name TEXT;
+ALTER TABLE audit ADD COLUMN actor_org_id TEXT;
+ALTER TABLE audit ADD COLUMN region TEXT;
+CREATE INDEX IF NOT EXISTS audit_region_at ON audit(region, at);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+ALTER TABLE organisations ADD COLUMN name_key TEXT;
+CREATE INDEX IF NOT EXISTS organisations_name_key ON organisations(name_key);
+CREATE INDEX IF NOT EXISTS organisations_uscc ON organisations(uscc);
+"""
+POSTGRES_MIGRATIONS.append(
+    Migration(7, "issue 13: forced password change, org admins, audit by person", ACCOUNTS_AUDIT)
+)

@@ -28,6 +28,10 @@ class Account(TypedDict):
     totp_secret: str | None
     totp_last_step: int | None
     created_at: str
+    must_change_password: int  # an HR reset's temporary password: change it before anything else
+    password_expires_at: str | None
+    org_admin: int  # manages the organisation's named staff accounts (issue 13, finding 11)
+    created_by: str | None
 
 
 class Organisation(TypedDict):
@@ -41,6 +45,7 @@ class Organisation(TypedDict):
     permitted: int
     data: str
     created_at: str
+    name_key: str | None  # the name normalised for the duplicate check (UNIT-4)
 
 
 class Declaration(TypedDict):

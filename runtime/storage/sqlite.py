@@ -21,6 +21,7 @@ import sqlite_utils
 from runtime.storage.committee_schema import COMMITTEE_SQLITE, COMMITTEE_SUMMARY
 from runtime.storage.interface import StorageUnavailable, TypedLookups
 from runtime.storage.migrations import (
+    ACCOUNTS_AUDIT,
     HARDENING_COLUMNS,
     QUEUE_INDEX_SUMMARY,
     SQLITE_CHAIN,
@@ -302,6 +303,7 @@ SQLITE_MIGRATIONS = [
     Migration(4, "issue 13: unknown-account login counters, SMS requests, declaration versions", HARDENING_SQL),
     Migration(5, COMMITTEE_SUMMARY, COMMITTEE_SQLITE),
     Migration(6, QUEUE_INDEX_SUMMARY, SQLITE_QUEUE_INDEX),
+    Migration(7, "issue 13: forced password change, org admins, audit by person", ACCOUNTS_AUDIT),
 ]
 
 

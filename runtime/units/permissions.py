@@ -12,6 +12,7 @@ from runtime.notifications import platform_events
 from runtime.paths import routing
 from runtime.storage import dumps
 from runtime.storage.rows import Account, Organisation
+from runtime.units import names
 from runtime.units.units import (
     UNIT_KINDS,
     _error,
@@ -30,22 +31,35 @@ from vocabulary.formats import is_uscc, uscc_division
 
 
 def _same_name_permitted(svc: Services, org: Organisation) -> bool:
+    """A permitted unit whose name is this one's once normalised (UNIT-4, names.name_key)."""
+    names.fill_missing_keys(svc)
     return bool(
         svc.storage.one(
-            "SELECT 1 AS x FROM organisations WHERE name = ? AND permitted = 1 AND id != ?", (org["name"], org["id"])
+            "SELECT 1 AS x FROM organisations WHERE name_key = ? AND permitted = 1 AND id != ?",
+            (names.name_key(org["name"]), org["id"]),
+        )
+    )
+
+
+def _same_uscc_permitted(svc: Services, uscc: str, org_id: str) -> bool:
+    """One permitted unit per credit code (issue 13, finding 10): a second registration of the
+    same legal entity is refused, whatever name it gave."""
+    return bool(
+        svc.storage.one(
+            "SELECT 1 AS x FROM organisations WHERE uscc = ? AND permitted = 1 AND id != ?", (uscc.upper(), org_id)
         )
     )
 
 
 def automatic_check(svc: Services, uscc: str, where: dict[str, Any]) -> list[str]:
     """Why the automatic check fails (UNIT-3): the check character, and the code's division
-    digits against the chosen region — a city-level region takes any code of its city."""
+    digits (characters 3-8) against the chosen region's code. They must be equal: a code of
+    荣成市 (371082) claiming the city level (371000) would otherwise report straight to a city
+    department past 荣成市人社局, so such a request goes to manual review instead."""
     reasons = []
     if not is_uscc(uscc):
         reasons.append("checksum")
-    division = uscc_division(uscc) or ""
-    prefix = 4 if where["kind"] == "city" else 6
-    if division[:prefix] != str(where["code"])[:prefix]:
+    if (uscc_division(uscc) or "") != str(where["code"]):
         reasons.append("region")
     return reasons
 
@@ -74,6 +88,8 @@ def request_permission(svc: Services, account: Account, document: Any) -> dict[s
             raise _error(svc, 409, "permission_pending_exists")
         if _same_name_permitted(svc, fresh):
             raise _error(svc, 409, "duplicate_unit")
+        if _same_uscc_permitted(svc, str(cleaned["uscc"]), org["id"]):
+            raise _error(svc, 409, "duplicate_uscc")
         svc.storage.insert(
             "permission_requests",
             {
@@ -127,6 +143,8 @@ def decide_permission(
         assert unit is not None
         if approve and _same_name_permitted(svc, unit):
             raise _error(svc, 409, "duplicate_unit")
+        if approve and _same_uscc_permitted(svc, str(unit["uscc"] or ""), unit["id"]):
+            raise _error(svc, 409, "duplicate_uscc")
         state = "approved" if approve else "rejected"
         svc.storage.execute(
             "UPDATE permission_requests SET state = ?, comment = ?, decided_by = ?, decided_at = ? WHERE id = ?",

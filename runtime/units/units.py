@@ -17,6 +17,7 @@ from runtime.clock import iso
 from runtime.paths import routing
 from runtime.storage import dumps, loads
 from runtime.storage.rows import Account, Organisation
+from runtime.units.names import name_key
 from runtime.web.http import HttpError, Services
 from runtime.web.security import hash_password
 from vocabulary.formats import uscc_shape_ok
@@ -131,7 +132,8 @@ def validate_unit(svc: Services, document: Any) -> dict[str, Any]:
     cleaned, errors = check_form(svc, "unit_registration", document)
     password = cleaned.get("password")
     if isinstance(password, str) and password:
-        errors += accounts.check_password_policy(svc, "unit_registration", password)
+        personal = {"login_name": str(cleaned.get("login_name") or ""), "id_number": None}
+        errors += accounts.check_password_policy(svc, "unit_registration", password, personal)
     login_name = str(cleaned.get("login_name") or "")
     if login_name and svc.storage.one("SELECT 1 AS x FROM accounts WHERE login_name = ?", (login_name,)):
         errors.append(accounts.field_error(svc, "unit_registration", "login_name", "duplicate_login_name"))
@@ -157,6 +159,7 @@ def create_unit(svc: Services, cleaned: dict[str, Any], password_hash: str) -> t
             {
                 "id": org_id,
                 "name": cleaned["unit_name"],
+                "name_key": name_key(cleaned["unit_name"]),
                 "kinds": dumps(list(UNIT_KINDS)),
                 "region": where["id"],
                 "supervisor_id": cleaned.get("supervisor") or None,
@@ -181,6 +184,7 @@ def create_unit(svc: Services, cleaned: dict[str, Any], password_hash: str) -> t
                 "password_hash": password_hash,
                 "data": dumps({"contact": cleaned.get("contact", "")}),
                 "created_at": now,
+                "org_admin": 1,  # who registered the unit manages its staff accounts (finding 11)
             },
         )
         accounts.audit(svc, account_id, "unit_registered", org_id, {"name": cleaned["unit_name"]})

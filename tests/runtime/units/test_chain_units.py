@@ -64,10 +64,16 @@ def test_a_valid_code_of_the_chosen_region_is_approved_automatically(world: Worl
     assert again.status_code == 409
 
 
-def test_a_city_region_takes_a_code_of_any_division_of_the_city(world: World) -> None:
+def test_a_city_region_with_a_districts_code_goes_to_manual_review_not_straight_up(world: World) -> None:
+    """Issue 13, finding 10: a 荣成 code registered as a 威海市 unit was approved automatically and
+    reported straight to a city department, skipping 荣成市人社局."""
     unit = world.register_unit("威海市某某公司", "371000")
-    response = unit.post("/api/v1/units/me/permission", json={"uscc": uscc("371002", 5), "region": "371000"})
-    assert response.json()["state"] == "auto_approved"
+    response = unit.post("/api/v1/units/me/permission", json={"uscc": uscc("371082", 5), "region": "371000"})
+    assert response.status_code == 201
+    assert response.json()["state"] == "pending_manual" and response.json()["reasons"] == ["region"]
+    assert unit.get("/api/v1/units/me").json()["permitted"] is False
+    queue = world.actor("weihai_hrss").get("/api/v1/permission-requests").json()["requests"]
+    assert response.json()["id"] in [r["id"] for r in queue]
 
 
 def test_a_bad_check_character_goes_to_the_regions_hr_authority(world: World) -> None:
