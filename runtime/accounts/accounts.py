@@ -208,6 +208,12 @@ def address_failures(svc: Services, ip: str) -> int:
     return int(row["n"]) if row else 0
 
 
+def _lapsed(svc: Services, account: Account) -> bool:
+    """A temporary password (HR reset, new staff account) not changed in time works no more."""
+    until = account.get("password_expires_at")
+    return bool(until) and parse(str(until)) < svc.clock.now()
+
+
 def login(svc: Services, account_text: str, password: str, ip: str) -> Account:
     """The account when the password is right; LoginRefused otherwise. Blocking (Argon2).
 
@@ -224,7 +230,7 @@ def login(svc: Services, account_text: str, password: str, ip: str) -> Account:
     if account is not None and locked_for > 0:
         _record(svc, account["id"], account_text, ip, "locked")
         raise LoginRefused("locked", retry_after=locked_for)
-    if account is not None and verify_password(account["password_hash"], password):
+    if account is not None and verify_password(account["password_hash"], password) and not _lapsed(svc, account):
         with svc.storage.transaction():
             svc.storage.execute(
                 "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?", (account["id"],)
@@ -339,29 +345,60 @@ def correct_name(svc: Services, actor: Account, person_id: str, name: str, reaso
         raise validation_error(svc, errors)
     with svc.storage.transaction():
         svc.storage.execute("UPDATE accounts SET name = ? WHERE id = ?", (name, person["id"]))
+        # the HR authority of the unit the person last declared with sees the correction
+        unit = svc.storage.one(
+            "SELECT o.region FROM declarations d JOIN organisations o ON o.id = d.unit_id"
+            " WHERE d.person_id = ? ORDER BY d.created_at DESC LIMIT 1",
+            (person["id"],),
+        )
         audit(
             svc,
             actor["id"],
             "name_corrected",
             person["id"],
             {"old": person["name"], "new": name, "reason": reason[:200]},
+            region=unit["region"] if unit else None,
         )
     fresh = svc.storage.account(person["id"])
     assert fresh is not None
     return fresh
 
 
-def audit(svc: Services, actor_id: str | None, action: str, target: str, detail: dict[str, Any]) -> None:
+def audit(
+    svc: Services, actor_id: str | None, action: str, target: str, detail: dict[str, Any], region: str | None = None
+) -> None:
+    """One audit entry naming the person who acted and their organisation, as they were then
+    (issue 13, finding 11), and the region it concerns (the HR audit page is scoped by it): the
+    one given, else the actor's organisation's, else the target organisation's."""
+    actor = svc.storage.account(actor_id) if actor_id else None
+    org = svc.storage.organisation(actor["org_id"]) if actor and actor["org_id"] else None
+    if region is None and org is not None and "support" not in loads(org["kinds"], []):
+        region = org["region"]
+    if region is None:
+        target_org = svc.storage.organisation(target) if target and len(target) <= 64 else None
+        region = target_org["region"] if target_org else (org["region"] if org else None)
     svc.storage.insert(
         "audit",
         {
             "actor_id": actor_id,
+            "actor_name": person_label(actor) if actor else None,
+            "actor_org_id": org["id"] if org else None,
+            "region": region,
             "action": action,
             "target": target,
             "detail": dumps(detail),
             "at": iso(svc.clock.now()),
         },
     )
+
+
+def person_label(account: Account) -> str:
+    """The person behind an account: an applicant's or staff member's name; for the account
+    that registered a unit (named after the unit), the contact person it gave."""
+    contact = str(loads(account["data"], {}).get("contact") or "")
+    if account["kind"] == "organisation" and contact and not account.get("created_by"):
+        return contact
+    return account["name"]
 
 
 def public_account(svc: Services, account: Account) -> dict[str, Any]:

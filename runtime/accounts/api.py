@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from runtime.accounts import accounts, recovery, totp
+from runtime.accounts import accounts, password_change, recovery, totp
 from runtime.accounts.captcha import check_captcha
 from runtime.accounts.sessions import issue_api_token, require_account, revoke_api_token
 from runtime.clock import iso
@@ -28,6 +28,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/password-reset/confirm", password_reset_confirm, methods=["POST"]),
         Route("/api/v1/me", me, methods=["GET", "PATCH"]),
         Route("/api/v1/me/commitment", commitment, methods=["POST"]),
+        Route("/api/v1/me/password", change_password, methods=["POST"]),
         Route("/api/v1/persons/{id}/name", correct_name, methods=["PATCH"]),
     ]
 
@@ -96,6 +97,9 @@ async def login(request: Request) -> JSONResponse:
             "org_id": account["org_id"],
             "name": account["name"],
             "commitment_required": account["kind"] == "person" and not account["commitment_at"],
+            # the step this account must take before anything else (issue 13, finding 9)
+            "password_change_required": password_change.gate(svc, account) == "password_change_required",
+            "totp_setup_required": password_change.gate(svc, account) == "totp_setup_required",
         }
     )
 
@@ -219,3 +223,20 @@ async def correct_name(request: Request) -> JSONResponse:
     body = text_fields(svc, await read_json(request), ("name", "reason"))
     person = accounts.correct_name(svc, account, request.path_params["id"], body["name"], body["reason"])
     return json_response(accounts.public_account(svc, person))
+
+
+async def change_password(request: Request) -> JSONResponse:
+    """Issue 13, finding 9: the password changes with the current one; every token ends (this
+    one too: log in again with the new password)."""
+    svc = services(request)
+    account = require_account(request)
+    body = text_fields(svc, await read_json(request), ("current_password", "new_password", "new_password_confirm"))
+    await run_in_threadpool(
+        password_change.change_password,
+        svc,
+        account,
+        body["current_password"],
+        body["new_password"],
+        body["new_password_confirm"],
+    )
+    return json_response({"message": svc.bundle.text("password_changed")})

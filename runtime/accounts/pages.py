@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.accounts import accounts, recovery, totp
+from runtime.accounts import accounts, password_change, recovery, totp
 from runtime.accounts.api import agree, update_basic_info
 from runtime.accounts.captcha import check_captcha, new_captcha
 from runtime.accounts.sessions import SESSION_COOKIE, end_session, set_session_cookie, start_session
@@ -18,7 +18,7 @@ from runtime.committee import policy as committee_policy
 from runtime.declarations import lapsed
 from runtime.web.forms import errors_by_path, page_account, redirect
 from runtime.web.http import HttpError, check_csrf, client_ip, form_text, read_form, render, services
-from runtime.web.security import hash_password
+from runtime.web.security import digest, hash_password
 
 
 def routes() -> list[BaseRoute]:
@@ -32,6 +32,7 @@ def routes() -> list[BaseRoute]:
         Route("/recover", recover, methods=["GET", "POST"]),
         Route("/recover/reset", recover_reset, methods=["POST"]),
         Route("/me", basic_info, methods=["GET", "POST"]),
+        Route("/password", change_password, methods=["GET", "POST"]),
         Route("/commitment", commitment, methods=["GET", "POST"]),
         Route("/dev/outbox", outbox, methods=["GET"]),
         Route("/support/persons", support_persons, methods=["GET", "POST"]),
@@ -322,3 +323,33 @@ async def support_persons(request: Request) -> Response:
         messages = [e["message"] for e in error.errors or []] or [error.message]
         return render(request, "support.html", status=error.status, query="", person=current, error="；".join(messages))
     return render(request, "support.html", query="", person=person, flashes=[svc.bundle.text("name_corrected")])
+
+
+async def change_password(request: Request) -> Response:
+    """Issue 13, finding 9: a logged-in person (or organisation staff) changes the password with
+    the current one; the page an HR reset's or a new account's temporary password leads to."""
+    svc = services(request)
+    account = page_account(request)
+    forced = bool(account.get("must_change_password"))
+    if request.method == "GET":
+        return render(request, "password.html", forced=forced)
+    form = await read_form(request)
+    check_csrf(request, form)
+    session = request.cookies.get(SESSION_COOKIE) or ""
+    try:
+        await run_in_threadpool(
+            password_change.change_password,
+            svc,
+            account,
+            form_text(form, "current_password"),
+            form_text(form, "new_password"),
+            form_text(form, "new_password_confirm"),
+            digest(session),
+        )
+    except HttpError as error:
+        messages = [e["message"] for e in error.errors or []] or [error.message]
+        return render(request, "password.html", status=error.status, forced=forced, error="；".join(messages))
+    fresh = svc.storage.account(account["id"]) or account
+    if password_change.gate(svc, fresh):
+        return redirect(password_change.gate_page(str(password_change.gate(svc, fresh))))
+    return render(request, "password.html", forced=False, flashes=[svc.bundle.text("password_changed")])

@@ -12,9 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from runtime.accounts import password_change
 from runtime.clock import iso, parse
 from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services, services
@@ -159,14 +160,26 @@ class SessionMiddleware:
                 found = load_session(svc, raw)
                 if found is not None:
                     request.state.session, request.state.account = found
+                    held = password_change.gate(svc, found[1])
+                    path = scope["path"]
+                    if held and path not in password_change.PAGE_PATHS and not path.startswith("/static/"):
+                        await RedirectResponse(password_change.gate_page(held), status_code=303)(scope, receive, send)
+                        return
                 else:
                     request.state.lapsed = lapsed
         await self.app(scope, receive, send)
 
 
 def require_account(request: Request) -> Account:
+    """The token's account; 403 with the step to take first for an account that must change
+    its password or set up its second factor (password_change.gate), except on that step."""
     svc = services(request)
     account = account_for_token(svc, request.headers.get("authorization"))
     if account is None:
         raise HttpError(401, "bad_token", svc.bundle.text("bad_token"), headers={"WWW-Authenticate": "Bearer"})
+    held = password_change.gate(svc, account)
+    path = request.url.path
+    allowed = path in password_change.API_PATHS or (request.method == "GET" and path == "/api/v1/me")
+    if held and not allowed:
+        raise HttpError(403, held, svc.bundle.text(held))
     return account

@@ -96,7 +96,16 @@ def start(svc: Services, account: Account) -> dict[str, str]:
     secret = new_secret()
     with svc.storage.transaction():
         svc.storage.execute("UPDATE accounts SET totp_secret = ? WHERE id = ?", (PENDING + secret, account["id"]))
-    return {"secret": secret, "uri": uri(secret, account["login_name"], str(svc.bundle.platform.get("name", "")))}
+    link = uri(secret, account["login_name"], str(svc.bundle.platform.get("name", "")))
+    return {"secret": secret, "uri": link, "qr": qr_image(link)}
+
+
+def qr_image(link: str) -> str:
+    """The otpauth link as a QR code, an inline SVG data URI (nothing is fetched from anywhere:
+    the secret never leaves the page), so an authenticator app scans it (issue 13, finding 9)."""
+    import segno  # only setup needs it
+
+    return str(segno.make(link, error="m").svg_data_uri(scale=5, border=2))
 
 
 def confirm(svc: Services, account: Account, code: str) -> None:
@@ -116,6 +125,8 @@ def confirm(svc: Services, account: Account, code: str) -> None:
 
 def disable(svc: Services, account: Account, code: str) -> None:
     _organisation_only(svc, account)
+    if account["role"] in (svc.bundle.platform.get("totp_required_roles") or []):
+        raise HttpError(409, "totp_required_by_policy", svc.bundle.text("totp_required_by_policy"))
     if status(account) == "on":
         step = matched_step(str(account["totp_secret"]), code, svc.clock.now())
         if step is None:

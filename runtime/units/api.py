@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.accounts import totp
 from runtime.accounts.sessions import require_account
-from runtime.units import permissions, units
+from runtime.units import audit_log, permissions, staff, units
 from runtime.units.decisions import decision
 from runtime.web.http import Services, json_response, read_json, read_optional_json, services, text_of
 from runtime.web.security import hash_password
@@ -29,6 +29,8 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/me/totp", totp_status, methods=["GET", "POST"]),
         Route("/api/v1/me/totp/confirm", totp_confirm, methods=["POST"]),
         Route("/api/v1/me/totp/disable", totp_disable, methods=["POST"]),
+        Route("/api/v1/units/me/staff", staff_accounts, methods=["GET", "POST"]),
+        Route("/api/v1/audit", audit_entries, methods=["GET"]),
     ]
 
 
@@ -110,3 +112,23 @@ async def totp_disable(request: Request) -> JSONResponse:
     body = await read_optional_json(request)
     totp.disable(svc, account, text_of(body, "code"))
     return json_response({"status": "off"})
+
+
+async def staff_accounts(request: Request) -> JSONResponse:
+    """Issue 13, finding 11: the organisation admin lists and creates named staff accounts."""
+    svc = services(request)
+    account = require_account(request)
+    if request.method == "POST":
+        body = await read_json(request)
+        created = await run_in_threadpool(staff.create_staff, svc, account, body)
+        return json_response(created, status=201)
+    return json_response({"staff": staff.list_staff(svc, account), "roles": staff.staff_roles(svc, account)})
+
+
+async def audit_entries(request: Request) -> JSONResponse:
+    """Issue 13, finding 11: the HR authority's audit of its region, newest first."""
+    svc = services(request)
+    account = require_account(request)
+    filters = {k: request.query_params.get(k, "")[:64] for k in ("from", "to", "org", "action")}
+    limit = int(svc.bundle.platform.get("lists", {}).get("max_page_size", 200))
+    return json_response({"entries": audit_log.entries(svc, account, filters, limit)})

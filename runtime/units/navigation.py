@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from runtime.committee import policy as committee_policy
 from runtime.storage.rows import Account
-from runtime.units import units
+from runtime.units import staff, units
 from runtime.web.forms import page_account
 from runtime.web.http import Services, render, services
 
@@ -30,9 +30,13 @@ def org_nav(svc: Services, account: Account) -> list[dict[str, str]]:
         items.append(("/units/corrections", "nav_corrections"))
     if account["role"] == units.HR_ROLE and org and units.HR_KIND in units.kinds(org):
         items.append(("/permission-requests", "nav_permission_requests"))
+        items.append(("/audit", "nav_audit"))
         items.append(("/units/corrections", "nav_corrections"))
     items += committee_policy.nav(svc, account)  # COM-5, INT-2, STAT-1
+    if staff.is_admin(svc, account):
+        items.append(("/staff", "nav_staff"))
     items.append(("/me/totp", "nav_totp"))
+    items.append(("/password", "nav_password"))
     return [{"href": href, "title": svc.bundle.text(key)} for href, key in items]
 
 

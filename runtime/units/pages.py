@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from runtime.accounts import accounts, totp
+from runtime.accounts import accounts, password_change, totp
 from runtime.storage.rows import Account
-from runtime.units import permissions, units
+from runtime.units import people_pages, permissions, units
 from runtime.units.navigation import org_page, render_org
 from runtime.web.forms import errors_by_path
 from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, render, services
@@ -30,6 +30,8 @@ def routes() -> list[BaseRoute]:
         Route("/permission-requests/{id}/{decision:str}", decide_permission, methods=["POST"]),
         Route("/units/{id}/password-reset", password_reset, methods=["POST"]),
         Route("/me/totp", second_factor, methods=["GET", "POST"]),
+        Route("/staff", people_pages.staff_page, methods=["GET", "POST"]),
+        Route("/audit", people_pages.audit_page, methods=["GET"]),
     ]
 
 
@@ -197,8 +199,13 @@ async def password_reset(request: Request) -> Response:
     account = org_page(request)
     form = await read_form(request)
     check_csrf(request, form)
-    found = await run_in_threadpool(units.reset_unit_password, svc, account, request.path_params["id"])
-    shown = svc.bundle.text("temporary_password", login=found["login_name"], password=found["temporary_password"])
+    try:
+        found = await run_in_threadpool(units.reset_unit_password, svc, account, request.path_params["id"])
+    except HttpError as error:
+        if error.status != 409:
+            raise
+        return _hr_page(request, account, status=error.status, error=error.message)
+    shown = svc.bundle.text("temporary_password_sent", login=found["login_name"], mobile=found["sent_to"])
     return _hr_page(request, account, flashes=[shown])
 
 
@@ -209,7 +216,8 @@ async def second_factor(request: Request) -> Response:
     svc = services(request)
     account = org_page(request)
     if request.method == "GET":
-        return render_org(request, "totp.html", account, status_now=totp.status(account))
+        required_now = password_change.gate(svc, account) == "totp_setup_required"
+        return render_org(request, "totp.html", account, status_now=totp.status(account), required_now=required_now)
     form = await read_form(request)
     check_csrf(request, form)
     action = form_text(form, "action")

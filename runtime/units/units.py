@@ -8,18 +8,16 @@ and the workflow's powers come from schemas/workflow/.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Any
 
-from runtime.accounts import accounts
+from runtime.accounts import accounts, password_change
 from runtime.clock import iso
 from runtime.paths import routing
 from runtime.storage import dumps, loads
-from runtime.storage.rows import Account, Organisation
+from runtime.storage.rows import Account, Organisation, account_row
 from runtime.units.names import name_key
 from runtime.web.http import HttpError, Services
-from runtime.web.security import hash_password
 from vocabulary.formats import uscc_shape_ok
 
 UNIT_KINDS = ("employer",)
@@ -260,38 +258,32 @@ def region_units(svc: Services, account: Account) -> list[dict[str, Any]]:
     org = hr_org(svc, account)
     rows = svc.storage.all(
         "SELECT o.id, o.name, o.uscc, o.permitted, a.login_name, a.mobile FROM organisations o"
-        " LEFT JOIN accounts a ON a.org_id = o.id WHERE o.authority = 0 AND o.region = ? ORDER BY o.name",
+        " LEFT JOIN accounts a ON a.id = (SELECT b.id FROM accounts b WHERE b.org_id = o.id"
+        " ORDER BY b.org_admin DESC, b.created_at, b.id LIMIT 1)"
+        " WHERE o.authority = 0 AND o.region = ? ORDER BY o.name",
         (org["region"],),
     )
     return [{**r, "permitted": bool(r["permitted"])} for r in rows]
 
 
 def reset_unit_password(svc: Services, account: Account, org_id: str) -> dict[str, str]:
-    """A new temporary password for a unit of the caller's region, shown once; audited."""
+    """UNIT-5 by the region's HR authority: a one-time password goes by SMS to the unit's
+    registered mobile, never to the operator (issue 13, finding 9); the unit must change it at
+    its next login; TOTP stays on; audited."""
     org = hr_org(svc, account)
     unit = organisation(svc, str(org_id)[:64])
     if unit is None or unit["authority"] or unit["region"] != org["region"]:
         raise not_found(svc)
     target = svc.storage.one(
-        "SELECT * FROM accounts WHERE org_id = ? AND kind = 'organisation' ORDER BY created_at, rowid LIMIT 1",
+        "SELECT * FROM accounts WHERE org_id = ? AND kind = 'organisation' ORDER BY org_admin DESC, created_at, id"
+        " LIMIT 1",
         (unit["id"],),
     )
     if target is None:
         raise not_found(svc)
-    password = secrets.token_urlsafe(12)
-    password_hash = hash_password(password)
-    with svc.storage.transaction():
-        svc.storage.execute(
-            # a unit that lost its password may have lost its authenticator too: the HR
-            # authority's reset also turns the second factor off (the unit can turn it on again)
-            "UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = NULL, totp_secret = NULL"
-            " WHERE id = ?",
-            (password_hash, target["id"]),
-        )
-        svc.storage.execute("DELETE FROM sessions WHERE account_id = ?", (target["id"],))
-        svc.storage.execute("UPDATE api_tokens SET revoked = 1 WHERE account_id = ?", (target["id"],))
-        accounts.audit(svc, account["id"], "password_reset", target["id"], {"by": "hr", "org": unit["id"]})
-    return {"account_id": target["id"], "login_name": target["login_name"], "temporary_password": password}
+    found = account_row(target)
+    masked = password_change.send_temporary_password(svc, account, found, org["name"], "password_reset")
+    return {"account_id": found["id"], "login_name": found["login_name"], "sent_to": masked}
 
 
 def latest_permission(svc: Services, org_id: str) -> dict[str, Any] | None:

@@ -159,7 +159,7 @@ def test_the_sms_recovery_works_for_a_unit_account(world: World) -> None:
     assert world.login(doc["login_name"], "Unit#2026new").status_code == 200
 
 
-def test_the_regions_hr_authority_resets_a_units_password_once_and_audited(world: World) -> None:
+def test_the_regions_hr_authority_resets_a_units_password_by_sms_and_audited(world: World) -> None:
     unit = world.register_unit("高区某某电子公司", "371071")
     foreign = world.actor("jingqu_innovation")
     assert foreign.post(f"/api/v1/units/{unit.org_id}/password-reset").status_code == 404
@@ -169,10 +169,15 @@ def test_the_regions_hr_authority_resets_a_units_password_once_and_audited(world
     assert [u["id"] for u in listed] == [unit.org_id]
     reset = gaoqu.post(f"/api/v1/units/{unit.org_id}/password-reset")
     assert reset.status_code == 200
-    temporary = reset.json()["temporary_password"]
+    assert "temporary_password" not in reset.json()  # the operator never sees it (issue 13, finding 9)
+    sms = world.client.get("/api/v1/dev/outbox").json()["messages"][0]
+    mobile = world.one("SELECT mobile FROM accounts WHERE id = ?", (unit.account_id,))["mobile"]
+    assert sms["mobile"] == mobile
+    temporary = re.search(r"[A-Za-z0-9_-]{12}", sms["text"])
+    assert temporary and temporary.group(0) not in reset.text
     assert unit.get("/api/v1/units/me").status_code == 401  # old tokens end
     assert world.login(unit.login, PASSWORD).status_code == 401
-    assert world.login(unit.login, temporary).status_code == 200
+    assert world.login(unit.login, temporary.group(0)).status_code == 200
     audit = world.one("SELECT * FROM audit WHERE action = 'password_reset' AND target = ?", (unit.account_id,))
     assert audit and audit["actor_id"] == gaoqu.account_id
-    assert temporary not in str(world.all("SELECT * FROM audit"))
+    assert temporary.group(0) not in str(world.all("SELECT * FROM audit"))
