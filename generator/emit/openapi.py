@@ -359,7 +359,12 @@ def emit(model: Model) -> Artifacts:
             "patch": _op("Edit the unit's contact details; the name is frozen (UNIT-1)", errors=("401", "403", "422")),
         },
         f"{v}/units/{{id}}/password-reset": {
-            "post": _op("Reset a unit's password by its region's HR authority, audited (UNIT-5)", params=[ID_PARAM])
+            "post": _op(
+                "Reset a unit's password by its region's HR authority: a one-time password by SMS to the unit,"
+                " audited (UNIT-5)",
+                params=[ID_PARAM],
+                errors=("401", "403", "404", "409"),
+            )
         },
         f"{v}/region-units": {"get": _op("Units of the caller's region (HR authority)")},
         f"{v}/me/totp": {
@@ -367,8 +372,30 @@ def emit(model: Model) -> Artifacts:
             "post": _op("Start enrolling a TOTP second factor", errors=("401", "403", "409")),
         },
         f"{v}/me/totp/confirm": {"post": _op("Confirm TOTP enrolment with a code", errors=("401", "403", "422"))},
-        f"{v}/me/totp/disable": {"post": _op("Turn the TOTP second factor off", errors=("401", "403", "422"))},
+        f"{v}/me/totp/disable": {"post": _op("Turn the TOTP second factor off", errors=("401", "403", "409", "422"))},
         f"{v}/dev/outbox": {"get": _op("SMS outbox, only with --dev (REG-6)", auth=False, errors=("404",))},
+        # issue 13, findings 9 and 11: password change, named staff, the HR authority's audit
+        f"{v}/me/password": {
+            "post": _op(
+                "Change the password with the current one; every token ends",
+                body={"type": "object"},
+                errors=("401", "403", "422", "429"),
+            )
+        },
+        f"{v}/units/me/staff": {
+            "get": _op("The organisation's staff accounts (its admin only)", errors=("401", "403")),
+            "post": _op(
+                "Create a named staff account; its first password goes by SMS",
+                body={"type": "object"},
+                ok="201",
+                errors=("401", "403", "409", "422"),
+            ),
+        },
+        f"{v}/audit": {
+            "get": _op(
+                "The HR authority's audit of its region (query: from, to, org, action)", errors=("401", "403", "404")
+            )
+        },
     }
     paths.update(openapi_committee.paths(v, model.project.data("messages").get("ui") or {}))
     _plumbing_statuses(paths, v)
