@@ -19,7 +19,6 @@ from runtime.storage import loads
 from runtime.storage.rows import Account, declaration_row
 from runtime.web.http import HttpError, Services
 
-PER_PAGE = 50
 MAX_QUERY = 50
 SORTS = ("date", "rank")
 
@@ -30,7 +29,7 @@ class QueuePage:
     total: int
     page: int
     pages: int
-    per_page: int = PER_PAGE
+    per_page: int
     numbers: list[int] = field(default_factory=list)
 
 
@@ -71,13 +70,14 @@ def find(
     q: str = "",
     sort: str = "date",
     page: int = 1,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
     states: tuple[str, ...] = (),
 ) -> QueuePage:
     """One page of the declarations this organisation holds or has held, each with the
     applicant's name, ID number (masked per policy), sex and birth date, and the declaring
     unit's name. Filtered, searched, counted, sorted and cut into pages in the database
-    (queue_sql.py): only the page's rows are ever loaded."""
+    (queue_sql.py): only the page's rows are ever loaded. Without `per_page`, a page holds
+    platform.yaml's lists.page_size rows."""
     if account["kind"] != "organisation":
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
     query = queue_sql.QueueQuery(
@@ -89,6 +89,8 @@ def find(
         sort=sort if sort in SORTS else "date",
         states=states,
     )
+    if per_page is None:
+        per_page = int((svc.bundle.platform.get("lists") or {}).get("page_size", 1))
     per_page, page = max(1, per_page), max(1, page)
     ids, total = queue_sql.page_ids(svc, account, query, offset=(page - 1) * per_page, limit=per_page)
     pages = max(1, -(-total // per_page))

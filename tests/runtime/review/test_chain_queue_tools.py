@@ -80,6 +80,20 @@ def test_the_queue_comes_in_pages(world: World, batch: dict[str, Any]) -> None:
     assert beyond.page == 2
 
 
+def test_a_page_holds_as_many_rows_as_platform_yaml_says(world: World, batch: dict[str, Any]) -> None:
+    lists = world.svc.bundle.platform["lists"]
+    browser = page_login(world, batch["unit"].login)
+    assert len(re.findall(r'name="declaration_ids"', browser.get("/review").text)) == min(4, lists["page_size"])
+    lists["page_size"], kept = 3, lists["page_size"]
+    try:
+        first = browser.get("/review").text
+        last = browser.get("/review", params={"page": 2}).text
+    finally:
+        lists["page_size"] = kept
+    assert len(re.findall(r'name="declaration_ids"', first)) == 3
+    assert len(re.findall(r'name="declaration_ids"', last)) == 1
+
+
 def test_sorting_by_rank_orders_by_the_units_recommendation(world: World, batch: dict[str, Any]) -> None:
     unit: Actor = batch["unit"]
     ranks = ["3/4", "1/4", "4/4", "2/4"]
