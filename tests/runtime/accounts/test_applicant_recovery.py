@@ -1,5 +1,6 @@
 """REG-6: recovery by an SMS code to the registered mobile (the dev outbox), with expiry,
-single use, limited tries, rate limits, and every other session ended after a reset."""
+single use, limited tries, rate limits, and every other session ended after a reset. Lengths,
+minutes, tries, limits and texts are read from build/ (platform.yaml `accounts`, messages.yaml)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import re
 from typing import Any
 
 from applicant_helpers import Applicant, World
-from runtime_support import csrf_of
+from runtime_support import account_policy, csrf_of, message
 
 NEW = "Rongcheng#2027"
+CODE_LENGTH = account_policy("sms_code_length")
+CODE_MINUTES = account_policy("sms_code_minutes")
+CODE = re.compile(rf"(?<!\d)(\d{{{CODE_LENGTH}}})(?!\d)")
 
 
 def _request(world: World, account: str, mobile: str) -> int:
@@ -19,7 +23,7 @@ def _request(world: World, account: str, mobile: str) -> int:
 
 def _last_code(world: World) -> str:
     messages = world.client.get("/api/v1/dev/outbox").json()["messages"]
-    found = re.search(r"验证码(\d{6})", messages[0]["text"])
+    found = CODE.search(messages[0]["text"])
     assert found
     return found.group(1)
 
@@ -54,19 +58,19 @@ def test_the_code_is_stored_only_as_a_digest(world: World, applicant: Applicant)
     assert code not in str(world.all("SELECT * FROM sms_codes"))
 
 
-def test_a_code_expires_after_ten_minutes(world: World, applicant: Applicant) -> None:
+def test_a_code_expires_after_its_minutes(world: World, applicant: Applicant) -> None:
     _request(world, "applicant1", applicant.doc["mobile"])
     code = _last_code(world)
-    world.clock.advance(minutes=10, seconds=1)
+    world.clock.advance(minutes=CODE_MINUTES, seconds=1)
     response = _confirm(world, "applicant1", code)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["message"] == "短信验证码错误或已过期"
+    assert response.json()["errors"][0]["message"] == message("bad_sms_code")
 
 
-def test_a_code_still_works_just_before_ten_minutes(world: World, applicant: Applicant) -> None:
+def test_a_code_still_works_just_before_its_minutes(world: World, applicant: Applicant) -> None:
     _request(world, "applicant1", applicant.doc["mobile"])
     code = _last_code(world)
-    world.clock.advance(minutes=9, seconds=59)
+    world.clock.advance(minutes=CODE_MINUTES - 1, seconds=59)
     assert _confirm(world, "applicant1", code).status_code == 200
 
 
@@ -78,11 +82,12 @@ def test_a_code_works_only_once(world: World, applicant: Applicant) -> None:
     assert world.api_login("applicant1", NEW).status_code == 200
 
 
-def test_a_code_allows_at_most_five_tries(world: World, applicant: Applicant) -> None:
+def test_a_code_allows_only_its_tries(world: World, applicant: Applicant) -> None:
     _request(world, "applicant1", applicant.doc["mobile"])
     code = _last_code(world)
-    wrong = "000000" if code != "000000" else "111111"
-    assert [_confirm(world, "applicant1", wrong).status_code for _ in range(5)] == [422] * 5
+    wrong = "0" * CODE_LENGTH if code != "0" * CODE_LENGTH else "1" * CODE_LENGTH
+    tries = account_policy("sms_code_max_tries")
+    assert [_confirm(world, "applicant1", wrong).status_code for _ in range(tries)] == [422] * tries
     assert _confirm(world, "applicant1", code).status_code == 422
     assert world.api_login("applicant1", applicant.password).status_code == 200
 
@@ -98,9 +103,10 @@ def test_a_new_code_replaces_the_old_one(world: World, applicant: Applicant) -> 
 
 
 def test_codes_are_rate_limited_per_account(world: World, applicant: Applicant) -> None:
-    statuses = [_request(world, "applicant1", applicant.doc["mobile"]) for _ in range(4)]
-    assert statuses == [202, 202, 202, 429]
-    assert len(world.client.get("/api/v1/dev/outbox").json()["messages"]) == 3
+    per_hour = account_policy("sms_per_hour")
+    statuses = [_request(world, "applicant1", applicant.doc["mobile"]) for _ in range(per_hour + 1)]
+    assert statuses == [202] * per_hour + [429]
+    assert len(world.client.get("/api/v1/dev/outbox").json()["messages"]) == per_hour
     world.clock.advance(hours=1, seconds=1)
     assert _request(world, applicant.doc["id_number"], applicant.doc["mobile"]) == 202
 
@@ -108,7 +114,10 @@ def test_codes_are_rate_limited_per_account(world: World, applicant: Applicant) 
 def test_codes_are_rate_limited_per_mobile_across_accounts(world: World) -> None:
     first = world.applicant(mobile="13805319999")
     second = world.applicant(mobile="13805319999")
-    assert [_request(world, first.doc["login_name"], "13805319999") for _ in range(2)] == [202, 202]
+    per_hour = account_policy("sms_per_hour")
+    assert [_request(world, first.doc["login_name"], "13805319999") for _ in range(per_hour - 1)] == [202] * (
+        per_hour - 1
+    )
     assert _request(world, second.doc["login_name"], "13805319999") == 202
     assert _request(world, second.doc["login_name"], "13805319999") == 429
 
@@ -136,7 +145,7 @@ def test_a_reset_ends_every_other_session_and_token(world: World, applicant: App
 
 
 def test_a_reset_also_opens_a_locked_account(world: World, applicant: Applicant) -> None:
-    for _ in range(5):
+    for _ in range(account_policy("lock_after_failures")):
         world.api_login("applicant1", "Weihai#2026-wrong")
     assert world.api_login("applicant1", applicant.password).status_code == 423
     _request(world, "applicant1", applicant.doc["mobile"])
@@ -151,20 +160,20 @@ def test_the_recovery_pages_work_without_javascript(world: World, applicant: App
         "/recover",
         data={"csrf_token": csrf_of(page.text), "account": "applicant1", "mobile": applicant.doc["mobile"]},
     )
-    assert sent.status_code == 200 and "验证码已发送" in sent.text
+    assert sent.status_code == 200 and message("sms_sent") in sent.text
     outbox = client.get("/dev/outbox")
-    code = re.search(r"验证码(\d{6})", outbox.text)
+    code = CODE.search(outbox.text)
     assert code
     wrong = client.post(
         "/recover/reset",
         data={"csrf_token": csrf_of(sent.text), "account": "applicant1", "code": "x", "new_password": NEW},
     )
-    assert wrong.status_code == 422 and "短信验证码错误或已过期" in wrong.text
+    assert wrong.status_code == 422 and message("bad_sms_code") in wrong.text
     done = client.post(
         "/recover/reset",
         data={"csrf_token": csrf_of(wrong.text), "account": "applicant1", "code": code.group(1), "new_password": NEW},
     )
-    assert done.status_code == 200 and "密码已重置" in done.text
+    assert done.status_code == 200 and message("password_was_reset") in done.text
     assert world.api_login("applicant1", NEW).status_code == 200
 
 
