@@ -374,6 +374,13 @@ CATALOG: dict[str, Code] = {
             "the password example '{password}' is listed as {listed} but the policy judges it {judged}",
             "move the example to the other list, or change min_score, personal or published",
         ),
+        # -- attachments and printing (issue 13): E410-E419 --
+        Code(
+            "E410",
+            "reserved row field name",
+            "a row field may not be named '{name}': the runtime keeps each row's stable id under it",
+            "rename the field (e.g. 'number' or 'seq'); proofs are bound to rows by that id",
+        ),
     )
 }
 

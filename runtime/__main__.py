@@ -1,4 +1,4 @@
-"""python -m runtime serve | seed-demo | import-version | migrate | census"""
+"""python -m runtime serve | seed-demo | import-version | migrate | census | clean-files"""
 
 from __future__ import annotations
 
@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     counted.add_argument("--data-dir", type=Path, default=Path("var"))
     counted.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
+    cleaning = commands.add_parser(
+        "clean-files", help="remove uploaded files nothing refers to and attachments of deleted rows"
+    )
+    cleaning.add_argument("--data-dir", type=Path, default=Path("var"))
+    cleaning.add_argument("--database", default=os.environ.get(DATABASE_ENV), help=DATABASE_HELP)
+    cleaning.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
     args = parser.parse_args(argv)
     if args.command == "census":  # read only; no build needed (generator diff --data-dir asks it)
         from runtime.policy.migrations import census
@@ -119,6 +125,16 @@ def main(argv: list[str] | None = None) -> int:
         for line in run(svc, dry_run=args.dry_run, only=args.only).lines():
             print(line)
         svc.storage.close()
+        return 0
+    if args.command == "clean-files":
+        from runtime.declarations.file_cleanup import clean
+
+        done = clean(svc, dry_run=args.dry_run)
+        verb = "would remove" if args.dry_run else "removed"
+        print(
+            f"{verb}: {done.records} attachment(s) of deleted rows, {done.files} unreferenced file(s),"
+            f" {done.partial} partial file(s); kept {done.kept_young} younger than the grace period"
+        )
         return 0
     if args.command == "seed-demo":
         from runtime.demo.seed import DEMO_PASSWORD, seed_demo

@@ -158,7 +158,18 @@ def load_bundle(build_dir: Path, schemas_dir: Path | None = None) -> Bundle:
     )
 
 
+# The key of a row's stable id in repeatable sections (issue 13, finding 5): machinery the
+# runtime assigns (runtime/declarations/row_ids.py), so every policy version's row schema
+# allows it, versions built before it existed included.
+ROW_ID = "row_id"
+ROW_ID_PATTERN = r"^(?:[0-9a-f]{32}|legacy\d{1,4})$"
+ROW_ID_SCHEMA = {"type": "string", "pattern": ROW_ID_PATTERN, "maxLength": 40}
+
+
 def _form(compiled: dict[str, Any], dictionaries: dict[str, Any]) -> Form:
+    items = ((compiled.get("schema") or {}).get("properties") or {}).get("rows", {}).get("items")
+    if isinstance(items, dict) and isinstance(items.get("properties"), dict):
+        items["properties"].setdefault(ROW_ID, dict(ROW_ID_SCHEMA))
     form = Form(compiled=compiled, validator=FormValidator(compiled, dictionaries))
     form.field_index = {d["id"]: d for d in compiled.get("fields") or []}
     form.row_index = {d["id"]: d for d in (compiled.get("rows") or {}).get("fields") or []}

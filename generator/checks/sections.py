@@ -1,9 +1,12 @@
-"""A composite form's sections exist; section folders belong to a composite form; upload kinds are unique."""
+"""A composite form's sections exist; section folders belong to a composite form; upload kinds are
+unique; no row field takes the name of the row id the runtime assigns (E410, issue 13)."""
 
 from __future__ import annotations
 
 from generator.errors import suggest
 from generator.model import Model
+
+RESERVED_ROW_FIELD = "row_id"  # runtime/bundle.py ROW_ID: each row's stable id (proofs bind to it)
 
 
 def check(model: Model) -> None:
@@ -32,6 +35,10 @@ def check(model: Model) -> None:
     for kind, doc in project.documents():
         if kind not in ("form", "section") or not isinstance(doc.data, dict):
             continue
+        rows = doc.data.get("rows")
+        columns = rows.get("fields") if isinstance(rows, dict) else None
+        if isinstance(columns, dict) and RESERVED_ROW_FIELD in columns:
+            project.diag("E410", doc, ("rows", "fields", RESERVED_ROW_FIELD), name=RESERVED_ROW_FIELD)
         seen: set[str] = set()
         for i, upload in enumerate(doc.data.get("uploads") or []):
             name = upload.get("kind") if isinstance(upload, dict) else None

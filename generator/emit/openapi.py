@@ -38,6 +38,8 @@ def _op(
                 "403": "not allowed",
                 "404": "not found",
                 "409": "state conflict",
+                "413": "file too large",
+                "415": "unsupported file type",
                 "422": "validation failed",
                 "423": "account locked",
                 "429": "too many attempts",
@@ -46,6 +48,24 @@ def _op(
         }
     if not auth:
         op["security"] = []
+    return op
+
+
+def _no_content(op: dict[str, Any]) -> dict[str, Any]:
+    """An operation that answers 204 with no body when it succeeds."""
+    op["responses"].pop("200", None)
+    op["responses"] = {"204": {"description": "done"}, **op["responses"]}
+    return op
+
+
+def _printed(op: dict[str, Any]) -> dict[str, Any]:
+    """A PDF laid out by the print workers (issue 13, finding 3): refused before layout when over
+    the print budget (print_too_large), or while its owner has its share printing (print_busy)."""
+    for code, text in (
+        ("422", "the document is over the print budget (print_too_large)"),
+        ("429", "documents of the same applicant or organisation are printing (print_busy)"),
+    ):
+        op["responses"].setdefault(code, {"description": text, "content": {"application/json": {"schema": ERRORS}}})
     return op
 
 
@@ -283,16 +303,27 @@ def emit(model: Model) -> Artifacts:
                     "type": "object",
                     "properties": {
                         "section_id": {"type": "string"},
-                        "row": {"type": "integer"},
+                        "row_id": {
+                            "type": "string",
+                            "description": "the stable id of the row the file proves (per-row kinds)",
+                        },
+                        "row": {"type": "integer", "description": "or the row's position now, from 0"},
                         "kind": {"type": "string"},
                         "file": {"type": "string", "format": "binary"},
                     },
                 },
-                errors=("401", "403", "404", "409", "422"),
+                errors=("401", "403", "404", "409", "413", "415", "422"),
             )
         },
         f"{v}/attachments/{{attachment_id}}": {
-            "get": _op("Download an attachment", params=[{**ID_PARAM, "name": "attachment_id"}])
+            "get": _op("Download an attachment", params=[{**ID_PARAM, "name": "attachment_id"}]),
+            "delete": _no_content(
+                _op(
+                    "Delete an attachment while its section is editable",
+                    params=[{**ID_PARAM, "name": "attachment_id"}],
+                    errors=("401", "403", "404", "409"),
+                )
+            ),
         },
         f"{v}/declarations/{{id}}/submit": {
             "post": _op(
@@ -326,7 +357,9 @@ def emit(model: Model) -> Artifacts:
         f"{v}/declarations/{{id}}/forms": {
             "get": _op("The section schemas of the declaration's own policy version (VER-1)", params=[ID_PARAM])
         },
-        f"{v}/declarations/{{id}}/review-form.pdf": {"get": _file_op("Review form PDF (PRN-1)", PDF, [ID_PARAM])},
+        f"{v}/declarations/{{id}}/review-form.pdf": {
+            "get": _printed(_file_op("Review form PDF (PRN-1)", PDF, [ID_PARAM]))
+        },
         f"{v}/overview": {
             "get": _op(
                 "Overview rows as JSON (PRN-2)",
@@ -336,14 +369,14 @@ def emit(model: Model) -> Artifacts:
             )
         },
         f"{v}/overview.pdf": {
-            "get": _file_op("Overview PDF (PRN-2)", PDF, _query("series", "level"), ("401", "403", "422"))
+            "get": _printed(_file_op("Overview PDF (PRN-2)", PDF, _query("series", "level"), ("401", "403", "422")))
         },
         f"{v}/overview.xlsx": {
             "get": _file_op("Overview spreadsheet (PRN-2)", XLSX, _query("series", "level"), ("401", "403", "422"))
         },
         f"{v}/declarations/{{id}}/certificate.pdf": {
             "get": openapi_committee.revoked_download(
-                _file_op("Electronic certificate, only after a pass (CERT-1)", PDF, [ID_PARAM])
+                _printed(_file_op("Electronic certificate, only after a pass (CERT-1)", PDF, [ID_PARAM]))
             )
         },
         f"{v}/declarations/{{id}}/transitions/{{transition_id}}": {

@@ -24,7 +24,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/declarations/{id}", show, methods=["GET"]),
         Route("/api/v1/declarations/{id}/sections/{section_id}", save_section, methods=["PUT"]),
         Route("/api/v1/declarations/{id}/attachments", upload, methods=["POST"]),
-        Route("/api/v1/attachments/{attachment_id}", download, methods=["GET"]),
+        Route("/api/v1/attachments/{attachment_id}", download_or_delete, methods=["GET", "DELETE"]),
         Route("/api/v1/declarations/{id}/submit", submit, methods=["POST"]),
         Route("/api/v1/declarations/{id}/history", history, methods=["GET"]),
         Route("/api/v1/declarations/{id}/eligibility", eligibility, methods=["GET"]),
@@ -82,9 +82,8 @@ def full(svc: Services, declaration: Declaration, account: Account) -> dict[str,
 
 
 def _attachment(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: row[k] for k in ("id", "section_id", "row", "kind", "filename", "sha256", "size", "media_type", "created_at")
-    }
+    keys = ("id", "section_id", "row_id", "row", "kind", "filename", "sha256", "size", "media_type", "created_at")
+    return {k: row.get(k) for k in keys}
 
 
 async def save_section(request: Request) -> JSONResponse:
@@ -162,15 +161,22 @@ async def receive_upload(
     editable = workflow.editable_sections(svc, declaration, account)
     if editable is None or section_id not in editable:
         raise HttpError(409, "not_editable", svc.bundle.text("not_editable"))
+    given: str | int | None = None
+    row_id = form.get("row_id")
     row_text = form.get("row")
     offset = 0
-    if row_text is None and form.get("row_number") is not None:  # pages count rows from 1
+    if row_text is None and form.get("row_number") is not None:  # a position counted from 1
         row_text, offset = form.get("row_number"), 1
-    row: int | None = None
-    if isinstance(row_text, str) and row_text.strip():
-        if not row_text.strip().isdigit() or not spec["per_row"] or not offset <= int(row_text) <= 1000:
+    if isinstance(row_id, str) and row_id.strip():
+        given = row_id.strip()[:64]
+    elif isinstance(row_text, str) and row_text.strip():
+        text = row_text.strip()
+        if not text.isdigit() or len(text) > 6:
             raise HttpError(422, "bad_request", svc.bundle.text("bad_request"))
-        row = int(row_text) - offset
+        given = int(text) - offset
+    elif row_id is not None or row_text is not None:
+        raise HttpError(422, "bad_request", svc.bundle.text("bad_request"))
+    bound = uploads.resolve_row(svc, declaration["id"], section_id, spec, given)  # a row held now, or 422
     content = await file.read(int(spec["max_size_kb"]) * 1024 + 1)
     return uploads.store(
         svc,
@@ -178,7 +184,7 @@ async def receive_upload(
         account,
         section_id=section_id,
         kind=kind,
-        row=row,
+        row_id=bound,
         filename=file.filename or "",
         content=content,
         spec=spec,
@@ -190,10 +196,25 @@ def _asked_spec(svc: Services, request: Request) -> dict[str, Any] | None:
     return section.upload(request.query_params.get("kind", "")) if section is not None else None
 
 
-async def download(request: Request) -> Response:
+async def download_or_delete(request: Request) -> Response:
     svc = services(request)
     account = require_account(request)
+    if request.method == "DELETE":
+        delete_attachment(svc, account, request.path_params["attachment_id"])
+        return Response(status_code=204)
     return attachment_response(svc, account, request.path_params["attachment_id"])
+
+
+def delete_attachment(svc: Services, account: Account, attachment_id: str) -> dict[str, Any]:
+    """Shared by the page and the API: 404 unless the declaration is visible to the account,
+    409 unless the file's section is editable by it now (issue 13, finding 5)."""
+    attachment = svc.storage.one("SELECT declaration_id FROM attachments WHERE id = ?", (attachment_id[:64],))
+    if attachment is None:
+        raise HttpError(404, "not_found", svc.bundle.text("not_found"))
+    declaration = declarations.load(svc, attachment["declaration_id"], account)  # 404 unless allowed
+    svc = versions.scoped(svc, declaration)
+    editable = workflow.editable_sections(svc, declaration, account)
+    return uploads.delete(svc, declaration, editable, attachment_id)
 
 
 def attachment_response(svc: Services, account: Account, attachment_id: str) -> Response:

@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from runtime.declarations.row_ids import without_ids
 from runtime.web.http import HttpError, Services, json_response
 
 
@@ -88,8 +89,8 @@ def differences(form: Any, typed: dict[str, Any], stored: dict[str, Any]) -> lis
     if form.rows:
         theirs, mine = stored.get("rows") or [], typed.get("rows") or []
         for index in range(max(len(theirs), len(mine))):
-            a = _shown(theirs[index]) if index < len(theirs) else ""
-            b = _shown(mine[index]) if index < len(mine) else ""
+            a = _shown(without_ids(theirs[index])) if index < len(theirs) else ""
+            b = _shown(without_ids(mine[index])) if index < len(mine) else ""
             if a != b:
                 found.append({"title": f"{form.rows.get('title', '')} {index + 1}", "theirs": a, "mine": b})
     return found

@@ -11,7 +11,7 @@ from typing import Any
 
 from runtime.bundle import Form
 from runtime.clock import iso
-from runtime.declarations import bounds, concurrency, rules, unit_names
+from runtime.declarations import bounds, concurrency, row_ids, rules, unit_names, uploads
 from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage import dumps, loads
@@ -116,8 +116,18 @@ def system_values(svc: Services, form: Form, document: dict[str, Any], year: int
 
 
 def sections(svc: Services, declaration_id: str) -> dict[str, dict[str, Any]]:
+    """Every stored section; every row carries its `row_id` (rows saved before ids existed get
+    theirs by position, as migration 8 gave their files)."""
     rows = svc.storage.all("SELECT * FROM sections WHERE declaration_id = ?", (declaration_id,))
-    return {row["section_id"]: {**row, "data": loads(row["data"], {})} for row in rows}
+    return {row["section_id"]: {**row, "data": row_ids.with_ids(loads(row["data"], {}))} for row in rows}
+
+
+def _stored(svc: Services, declaration_id: str, section_id: str) -> dict[str, Any]:
+    found = svc.storage.one(
+        "SELECT data FROM sections WHERE declaration_id = ? AND section_id = ?", (declaration_id, section_id)
+    )
+    data = loads(found["data"], {}) if found else {}
+    return data if isinstance(data, dict) else {}
 
 
 def check(svc: Services, form: Form, document: Any, year: int) -> list[Error]:
@@ -224,6 +234,8 @@ def save_section(
     if editable is None or section_id not in editable:
         raise HttpError(409, "not_editable", svc.bundle.text("not_editable"))
     well_formed(svc, form, document)
+    if form.rows:  # ids the server vouches for, before anything judges the rows (issue 13)
+        document = row_ids.assign(_stored(svc, declaration["id"], section_id), document)
     bounds.check_fields(svc, form, document)  # drafts too: nothing over a limit is stored
     document = _keep_frozen_and_system(svc, form, declaration, document)
     errors = check(svc, form, document, int(declaration["year"]))
@@ -240,6 +252,10 @@ def save_section(
             raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))
         concurrency.check(int(current["version"]), expected_version)
         bounds.check_total(svc, declaration["id"], section_id, document)
+        if form.rows:
+            # again inside the transaction: a row another save removed meanwhile is new here
+            document = row_ids.assign(_stored(svc, declaration["id"], section_id), document)
+            uploads.drop_removed_rows(svc, declaration["id"], section_id, row_ids.ids(document))
         svc.storage.execute(
             "UPDATE sections SET data = ?, error_count = ?, updated_at = ? WHERE declaration_id = ? AND section_id = ?",
             (dumps(document), len(blocking), now, declaration["id"], section_id),

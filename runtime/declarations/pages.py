@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.committee import certificates
 from runtime.declarations import concurrency, declarations, lapsed, queues, rules, submission, uploads
-from runtime.declarations.api import attachment_response, find_units, receive_upload
+from runtime.declarations.api import attachment_response, delete_attachment, find_units, receive_upload
 from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration, declaration_row
@@ -39,6 +39,7 @@ def routes() -> list[BaseRoute]:
         Route("/declarations/{id}/attachments", upload, methods=["POST"]),
         Route("/declarations/{id}/submit", submit, methods=["GET", "POST"]),
         Route("/attachments/{attachment_id}", download, methods=["GET"]),
+        Route("/attachments/{attachment_id}/delete", delete_attachment_page, methods=["POST"]),
         Route("/units/search", unit_search, methods=["GET"]),
     ]
 
@@ -214,7 +215,7 @@ async def section(request: Request) -> Response:
         errors=errors_by_path([e for e in errors if e.severity == "error"]),
         warnings=[],
         readonly=not editable,
-        flashes=flashes,
+        flashes=[*flashes, *([svc.bundle.text("file_deleted")] if request.query_params.get("deleted") == "1" else [])],
         upload_error=_upload_error(svc, request),
     )
 
@@ -379,6 +380,29 @@ async def download(request: Request) -> Response:
     svc = services(request)
     account = page_account(request)
     return attachment_response(svc, account, request.path_params["attachment_id"])
+
+
+async def delete_attachment_page(request: Request) -> Response:
+    """删除 beside a file while its section is editable (issue 13, finding 5); a file that cannot
+    be deleted now (submitted meanwhile) is explained on its section page."""
+    svc = services(request)
+    account = applicant(request)
+    form = await read_form(request)
+    check_csrf(request, form)
+    try:
+        removed = delete_attachment(svc, account, request.path_params["attachment_id"])
+    except HttpError as error:
+        if error.status != 409:
+            raise
+        found = svc.storage.one(
+            "SELECT declaration_id, section_id FROM attachments WHERE id = ?", (request.path_params["attachment_id"],)
+        )
+        if found is None:
+            raise
+        query = urlencode({"upload_error": error.code})
+        return redirect(f"/declarations/{found['declaration_id']}/sections/{found['section_id']}?{query}#uploads")
+    query = urlencode({"deleted": "1"})
+    return redirect(f"/declarations/{removed['declaration_id']}/sections/{removed['section_id']}?{query}#uploads")
 
 
 async def unit_search(request: Request) -> Response:

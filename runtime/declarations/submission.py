@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.bundle import Form
-from runtime.declarations import concurrency, rules
+from runtime.declarations import concurrency, row_ids, rules
 from runtime.declarations.declarations import _blocking, check, sections, system_values
 from runtime.paths import routing
 from runtime.policy import versions
@@ -23,7 +23,7 @@ def all_errors(svc: Services, declaration: Declaration) -> list[dict[str, Any]]:
     svc = versions.scoped(svc, declaration)
     stored = sections(svc, declaration["id"])
     files = svc.storage.all(
-        "SELECT section_id, kind, row FROM attachments WHERE declaration_id = ?", (declaration["id"],)
+        "SELECT section_id, kind, row_id FROM attachments WHERE declaration_id = ?", (declaration["id"],)
     )
     result: list[dict[str, Any]] = []
     documents = {}
@@ -61,9 +61,9 @@ def missing_uploads(
                     {"path": f"/uploads/{spec['kind']}", "code": "upload_required", "message": message, "rule": rule}
                 )
             continue
-        rows = {f["row"] for f in kinds}
-        for index, _row in enumerate(document.get("rows") or []):
-            if index not in rows:
+        proven = {f["row_id"] for f in kinds}  # by the row's id: a deleted row's proof proves no other
+        for index, row_id in enumerate(row_ids.ids(document)):
+            if row_id not in proven:
                 message = svc.bundle.text("upload_required_row", title=spec["title"], row=index + 1)
                 result.append(
                     {

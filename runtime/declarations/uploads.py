@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from runtime.clock import iso
+from runtime.declarations import row_ids
+from runtime.storage import loads
 from runtime.storage.files import FileStore, LocalFiles
 from runtime.storage.rows import Account, Declaration
 from runtime.web.forms import upload_limits_text
@@ -73,6 +75,10 @@ def file_store(svc: Services) -> FileStore:
     return store
 
 
+def upload_limit(svc: Services, key: str) -> int:
+    return int((svc.bundle.platform.get("uploads") or {})[key])
+
+
 def store(
     svc: Services,
     declaration: Declaration,
@@ -80,11 +86,14 @@ def store(
     *,
     section_id: str,
     kind: str,
-    row: int | None,
+    row_id: str | None,
     filename: str,
     content: bytes,
     spec: dict[str, Any],
 ) -> dict[str, Any]:
+    """Check and keep one file. `row_id` is a row the section holds now (receive_upload resolved
+    it); inside the transaction it must still be there, so a save that deleted the row meanwhile
+    wins and the file is refused rather than bound to nothing (issue 13, finding 5)."""
     if not content:
         raise refusal(svc, 422, "empty_file", spec)
     detected = sniff(content)
@@ -98,7 +107,8 @@ def store(
         "id": uuid.uuid4().hex,
         "declaration_id": declaration["id"],
         "section_id": section_id,
-        "row": row,
+        "row": None,
+        "row_id": row_id,
         "kind": kind,
         "filename": clean_filename(filename, detected),
         "sha256": sha,
@@ -108,15 +118,102 @@ def store(
         "created_at": iso(svc.clock.now()),
     }
     with svc.storage.transaction():
-        count = svc.storage.one(
-            "SELECT COUNT(*) AS n FROM attachments WHERE declaration_id = ? AND section_id = ? AND kind = ?"
-            " AND (row IS ? OR row = ?)",
-            (declaration["id"], section_id, kind, row, row),
+        if row_id is not None and row_id not in current_row_ids(svc, declaration["id"], section_id):
+            raise HttpError(422, "upload_row_unknown", svc.bundle.text("upload_row_unknown"))
+        existing = svc.storage.all(
+            "SELECT section_id, kind, row_id, filename, sha256, size FROM attachments WHERE declaration_id = ?",
+            (declaration["id"],),
         )
-        if count and count["n"] >= int(spec["max_files"]):
+        slot = [a for a in existing if (a["section_id"], a["kind"], a["row_id"]) == (section_id, kind, row_id)]
+        same = next((a for a in slot if a["sha256"] == sha), None)
+        if same is not None:  # the same bytes again for the same row and kind: nothing new to keep
+            raise HttpError(409, "duplicate_file", svc.bundle.text("duplicate_file", filename=same["filename"]))
+        if len(slot) >= int(spec["max_files"]):
             raise refusal(svc, 409, "too_many_files", spec, limit=spec["max_files"])
+        _within_quota(svc, existing, sha, len(content))
         svc.storage.insert("attachments", attachment)
     return attachment
+
+
+def _within_quota(svc: Services, existing: list[dict[str, Any]], sha: str, size: int) -> None:
+    """The declaration's quotas over distinct contents: a file attached twice (one certificate
+    proving two rows) is stored once and counts once."""
+    sizes = {a["sha256"]: int(a["size"]) for a in existing}
+    if sha in sizes:
+        return
+    most_files = upload_limit(svc, "declaration_max_files")
+    if len(sizes) >= most_files:
+        raise HttpError(
+            409,
+            "declaration_files_full",
+            svc.bundle.text("declaration_files_full", limit=most_files),
+            extra={"limit": str(most_files)},
+        )
+    most_mb = upload_limit(svc, "declaration_max_mb")
+    used = sum(sizes.values())
+    if used + size > most_mb * 1024 * 1024:
+        message = svc.bundle.text("declaration_bytes_full", limit=most_mb, used=_mb(used), size=_mb(size))
+        raise HttpError(409, "declaration_bytes_full", message, extra={"limit": str(most_mb)})
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}"
+
+
+def current_row_ids(svc: Services, declaration_id: str, section_id: str) -> list[str]:
+    return row_ids.ids(_section_data(svc, declaration_id, section_id))
+
+
+def resolve_row(svc: Services, declaration_id: str, section_id: str, spec: dict[str, Any], given: Any) -> str | None:
+    """The row an upload is for: `row_id` of a row the section holds now (API), or for clients
+    that still count, a position (`row` from 0) taken as the id of the row there now. A per-row
+    kind needs one; a section-wide kind takes none."""
+    if not spec.get("per_row"):
+        if given is not None:
+            raise HttpError(422, "bad_request", svc.bundle.text("bad_request"))
+        return None
+    if given is None:
+        raise HttpError(422, "upload_row_required", svc.bundle.text("upload_row_required"))
+    held = current_row_ids(svc, declaration_id, section_id)
+    if isinstance(given, int):
+        if 0 <= given < len(held):
+            return held[given]
+    elif given in held:
+        return str(given)
+    raise HttpError(422, "upload_row_unknown", svc.bundle.text("upload_row_unknown"))
+
+
+def delete(svc: Services, declaration: Declaration, editable: list[str] | None, attachment_id: str) -> dict[str, Any]:
+    """Remove one file of a declaration while its section is editable by this account (a return
+    saying the proof does not match the achievement can then be fixed); `editable` are the
+    sections this account may change now (the workflow says). Others' files are 404;
+    the bytes go when nothing refers to them any more (clean-files)."""
+    attachment = svc.storage.one(
+        "SELECT * FROM attachments WHERE id = ? AND declaration_id = ?", (attachment_id, declaration["id"])
+    )
+    if attachment is None:
+        raise HttpError(404, "not_found", svc.bundle.text("not_found"))
+    if editable is None or attachment["section_id"] not in editable:
+        raise HttpError(409, "not_editable", svc.bundle.text("not_editable"))
+    with svc.storage.transaction():
+        current = svc.storage.one("SELECT state FROM declarations WHERE id = ?", (declaration["id"],))
+        if current is None or current["state"] != declaration["state"]:
+            raise HttpError(409, "conflict_state", svc.bundle.text("conflict_state"))
+        svc.storage.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+    return attachment
+
+
+def drop_removed_rows(svc: Services, declaration_id: str, section_id: str, kept: list[str]) -> int:
+    """Inside a section save: the files of rows the save removed go with them (their proof
+    proves nothing any more, and must not reappear under another row)."""
+    found = svc.storage.all(
+        "SELECT id, row_id FROM attachments WHERE declaration_id = ? AND section_id = ? AND row_id IS NOT NULL",
+        (declaration_id, section_id),
+    )
+    gone = [a["id"] for a in found if a["row_id"] not in set(kept)]
+    for attachment_id in gone:
+        svc.storage.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+    return len(gone)
 
 
 def read(svc: Services, attachment: dict[str, Any]) -> bytes:
@@ -124,6 +221,45 @@ def read(svc: Services, attachment: dict[str, Any]) -> bytes:
 
 
 def for_declaration(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
-    return svc.storage.all(
+    """The declaration's files, each with `row` (the position its row has now, from 0) and
+    `row_label` (that row's first values), so pages, the API and the printed 评审表 show a proof
+    under its own row whatever was deleted or reordered (issue 13, finding 5). Files of a row
+    that is gone (a save racing an upload) are left out."""
+    found = svc.storage.all(
         "SELECT * FROM attachments WHERE declaration_id = ? ORDER BY created_at, id", (declaration_id,)
     )
+    held: dict[str, dict[str, tuple[int, Any]]] = {}
+    result = []
+    for attachment in found:
+        section_id = attachment["section_id"]
+        if section_id not in held:
+            document = _section_data(svc, declaration_id, section_id)
+            rows: list[Any] = document.get("rows") or []
+            held[section_id] = {rid: (i, rows[i]) for i, rid in enumerate(row_ids.ids(document))}
+        row_id = attachment.get("row_id")
+        if row_id is not None and row_id not in held[section_id]:
+            continue
+        index, row = held[section_id][row_id] if row_id is not None else (None, None)
+        attachment["row"] = index
+        attachment["row_label"] = _row_label(svc, section_id, row)
+        result.append(attachment)
+    result.sort(key=lambda a: -1 if a["row"] is None else int(a["row"]))  # stable: upload order within a row
+    return result
+
+
+def _section_data(svc: Services, declaration_id: str, section_id: str) -> dict[str, Any]:
+    found = svc.storage.one(
+        "SELECT data FROM sections WHERE declaration_id = ? AND section_id = ?", (declaration_id, section_id)
+    )
+    data = loads(found["data"], {}) if found else {}
+    return data if isinstance(data, dict) else {}
+
+
+def _row_label(svc: Services, section_id: str, row: Any) -> str:
+    """A row as a reader recognises it: its first two values in the form's column order."""
+    form = svc.bundle.sections.get("declaration", {}).get(section_id)
+    if not isinstance(row, dict) or form is None or not form.rows:
+        return ""
+    values = [str(row[f["id"]]) for f in form.rows.get("fields") or [] if row.get(f["id"]) not in (None, "")]
+    text = " ".join(values[:2])
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -289,7 +289,8 @@ def review_form(svc: Services, declaration: Declaration) -> dict[str, Any]:
                 {
                     "kind_title": (form.upload(a["kind"]) or {}).get("title", a["kind"]),
                     "filename": a["filename"],
-                    "row": a["row"],
+                    "row": a["row"],  # its row's position now, whatever was deleted or reordered
+                    "row_label": a.get("row_label", ""),
                     "uploaded": _minutes(svc, a["created_at"]),
                 }
                 for a in files.get(form.id, [])

@@ -12,14 +12,25 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
+
+
+class Stored(NamedTuple):
+    """One thing in the store: a file under its hash, or a `.part` left by an aborted write."""
+
+    name: str
+    modified: float  # seconds since the epoch: a put of bytes already there renews it
+    partial: bool
 
 
 class FileStore(Protocol):
     def put(self, sha256: str, content: bytes) -> None: ...
     def get(self, sha256: str) -> bytes: ...
     def exists(self, sha256: str) -> bool: ...
+    def listing(self) -> Iterator[Stored]: ...
+    def remove(self, item: Stored) -> None: ...
 
 
 class LocalFiles:
@@ -37,6 +48,7 @@ class LocalFiles:
     def put(self, sha256: str, content: bytes) -> None:
         target = self._path(sha256)
         if target.exists():
+            os.utime(target)  # wanted again: clean-files keeps it for another grace period
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{sha256}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")  # unique per writer
@@ -49,3 +61,27 @@ class LocalFiles:
 
     def get(self, sha256: str) -> bytes:
         return self._path(sha256).read_bytes()
+
+    def listing(self) -> Iterator[Stored]:
+        """Every file and leftover `.part` under the root (for clean-files)."""
+        if not self.root.is_dir():
+            return
+        for folder in sorted(self.root.iterdir()):
+            if not folder.is_dir() or len(folder.name) != 2:
+                continue
+            for path in sorted(folder.iterdir()):
+                try:
+                    modified = path.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                partial = path.name.endswith(".part")
+                if partial or (path.name[:2] == folder.name and len(path.name) == 64):
+                    yield Stored(path.name, modified, partial)
+
+    def remove(self, item: Stored) -> None:
+        if item.partial:
+            if "/" in item.name or "\\" in item.name or not item.name.endswith(".part"):
+                raise ValueError("not a partial file of this store")
+            (self.root / item.name[:2] / item.name).unlink(missing_ok=True)
+        else:
+            self._path(item.name).unlink(missing_ok=True)

@@ -479,3 +479,14 @@ CREATE INDEX IF NOT EXISTS organisations_uscc ON organisations(uscc);
 POSTGRES_MIGRATIONS.append(
     Migration(7, "issue 13: forced password change, org admins, audit by person", ACCOUNTS_AUDIT)
 )
+
+# issue 13, finding 5: attachments bound to a row's stable id instead of its position. Files
+# uploaded before get the id that rows without one read as (runtime/declarations/row_ids.py:
+# `legacy<position>`), so no proof moves when the ids start; the same statements on both.
+ATTACHMENT_ROWS_SUMMARY = "issue 13: attachments bound to stable row ids"
+ATTACHMENT_ROWS = """
+ALTER TABLE attachments ADD COLUMN row_id TEXT;
+UPDATE attachments SET row_id = 'legacy' || CAST(row AS TEXT) WHERE row IS NOT NULL;
+CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments(sha256);
+"""
+POSTGRES_MIGRATIONS.append(Migration(8, ATTACHMENT_ROWS_SUMMARY, ATTACHMENT_ROWS))

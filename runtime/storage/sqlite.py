@@ -22,6 +22,8 @@ from runtime.storage.committee_schema import COMMITTEE_SQLITE, COMMITTEE_SUMMARY
 from runtime.storage.interface import StorageUnavailable, TypedLookups
 from runtime.storage.migrations import (
     ACCOUNTS_AUDIT,
+    ATTACHMENT_ROWS,
+    ATTACHMENT_ROWS_SUMMARY,
     HARDENING_COLUMNS,
     QUEUE_INDEX_SUMMARY,
     SQLITE_CHAIN,
@@ -304,6 +306,7 @@ SQLITE_MIGRATIONS = [
     Migration(5, COMMITTEE_SUMMARY, COMMITTEE_SQLITE),
     Migration(6, QUEUE_INDEX_SUMMARY, SQLITE_QUEUE_INDEX),
     Migration(7, "issue 13: forced password change, org admins, audit by person", ACCOUNTS_AUDIT),
+    Migration(8, ATTACHMENT_ROWS_SUMMARY, ATTACHMENT_ROWS),
 ]
 
 

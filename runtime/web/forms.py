@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from runtime.bundle import Form
+from runtime.bundle import ROW_ID, Form
 from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services, services
 
@@ -161,7 +161,9 @@ def decode_section(form: Form, data: FormData, *, remove_row: int | None = None)
         group_match = _GROUP_NAME.match(name)
         if row_match and form.rows:
             column = row_match.group(2)
-            if column in form.row_index:
+            if column == ROW_ID:  # the row's id, vouched for by the save (row_ids.assign)
+                rows.setdefault(int(row_match.group(1)), {})[ROW_ID] = value[:64]
+            elif column in form.row_index:
                 rows.setdefault(int(row_match.group(1)), {})[column] = _typed(form.row_index[column], value)
         elif group_match and group_match.group(1) in form.field_index:
             group = form.field_index[group_match.group(1)]
@@ -172,7 +174,9 @@ def decode_section(form: Form, data: FormData, *, remove_row: int | None = None)
             document[name] = _typed(form.field_index[name], value)
     if form.rows:
         document["rows"] = [
-            rows[i] for i in sorted(rows) if i != remove_row and any(v not in ("", None) for v in rows[i].values())
+            rows[i]
+            for i in sorted(rows)
+            if i != remove_row and any(v not in ("", None) for k, v in rows[i].items() if k != ROW_ID)
         ]
     return document
 

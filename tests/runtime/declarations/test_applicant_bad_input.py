@@ -252,8 +252,11 @@ def test_a_per_row_upload_remembers_its_row(world: World, setup: dict[str, Any])
         {"file": ("论文.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png")},
     )
     assert response.status_code == 201
-    row = world.one("SELECT row, media_type, filename FROM attachments")
-    assert row == {"row": 0, "media_type": "image/png", "filename": "论文.png"}
+    row = world.one("SELECT row_id, media_type, filename FROM attachments")
+    shown = applicant.get(f"/api/v1/declarations/{setup['declaration']}").json()
+    first = shown["sections"]["achievements"]["rows"][0]["row_id"]
+    assert row == {"row_id": first, "media_type": "image/png", "filename": "论文.png"}  # the row's id, not a number
+    assert [(a["row_id"], a["row"]) for a in shown["attachments"]] == [(first, 0)]
 
 
 def test_the_number_of_files_per_kind_is_limited(world: World, setup: dict[str, Any]) -> None:

@@ -233,14 +233,23 @@ def test_uploads_per_section_and_per_row_are_listed_on_the_section_page(
     link = re.search(r'<a href="/attachments/([0-9a-f]+)">材料.pdf</a>', listed.text)
     assert link
     assert client.get(f"/attachments/{link.group(1)}").content == PDF
-    # per row: the achievements section asks which row the file proves
+    # per row: the achievements section asks which saved row the file proves, by the row's id
     achievements = _section(client, declaration_id, "achievements")
-    assert 'name="row_number"' in achievements.text
-    row = _upload(client, declaration_id, "achievements", {"kind": "proof", "row_number": "2"}, PDF + b"2")
+    assert 'name="row_id"' not in achievements.text  # no saved row yet: nothing to prove
+    rows = valid_sections("x")["achievements"]["rows"]
+    posted = {
+        f"rows.{i}.{k}": str(v)
+        for i, row in enumerate([rows[0], {**rows[0], "name": "论文:《乙》"}])
+        for k, v in row.items()
+    }
+    saved = _post(client, declaration_id, "achievements", {**posted, "save": "1"})
+    ids = re.findall(r'<option value="([0-9a-f]{32})">', saved.text)
+    assert len(ids) == 2 and 'name="rows.1.row_id"' in saved.text
+    row = _upload(client, declaration_id, "achievements", {"kind": "proof", "row_id": ids[1]}, PDF + b"2")
     assert row.status_code == 303
     shown = client.get(row.headers["location"])
     assert re.search(r"材料.pdf</a> \(第几行 2\)", shown.text)
-    assert world.one("SELECT row FROM attachments WHERE section_id = 'achievements'")["row"] == 1
+    assert world.one("SELECT row_id FROM attachments WHERE section_id = 'achievements'")["row_id"] == ids[1]
 
 
 def _spec(world: World, section: str, kind: str) -> dict[str, Any]:

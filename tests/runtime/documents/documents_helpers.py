@@ -285,10 +285,20 @@ class World:
         self, declaration_id: str, section_id: str, kind: str, filename: str, row: int | None = None
     ) -> None:
         self.execute(
-            "INSERT INTO attachments (id, declaration_id, section_id, row, kind, filename, sha256, size, media_type,"
-            " uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 10, 'application/pdf',"
+            "INSERT INTO attachments (id, declaration_id, section_id, row_id, kind, filename, sha256, size,"
+            " media_type, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 10, 'application/pdf',"
             " (SELECT person_id FROM declarations WHERE id = ?), ?)",
-            (uuid.uuid4().hex, declaration_id, section_id, row, kind, filename, "0" * 64, declaration_id, STAMP),
+            (
+                uuid.uuid4().hex,
+                declaration_id,
+                section_id,
+                None if row is None else f"legacy{row}",  # rows stored here carry no id: by position
+                kind,
+                filename,
+                "0" * 64,
+                declaration_id,
+                STAMP,
+            ),
         )
 
 
