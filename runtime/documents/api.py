@@ -14,6 +14,7 @@ from runtime.committee import certificates
 from runtime.declarations import declarations
 from runtime.documents import documents, overview
 from runtime.documents.pdf import Printer, RenderFailed, RenderTimeout
+from runtime.documents.print_queue import DocumentTooLarge, PrintBusy
 from runtime.documents.spreadsheet import overview_xlsx
 from runtime.policy import versions
 from runtime.storage.rows import Account
@@ -56,9 +57,20 @@ def download(content: bytes, media_type: str, filename: str, *, inline: bool) ->
     return Response(content, media_type=media_type, headers={"content-disposition": disposition})
 
 
-async def render_pdf(svc: Services, template: str, context: dict[str, Any]) -> bytes:
+async def render_pdf(svc: Services, template: str, context: dict[str, Any], owner: str | None = None) -> bytes:
+    """A document of `owner` (the applicant it is about, or the organisation of a list) within
+    the print budget and the owner's share of the print slots (issue 13, finding 3)."""
+    limits = svc.bundle.platform.get("limits") or {}
+    budget_kb = int(limits["print_max_kb"])
     try:
-        return await printer(svc).pdf(template, context)
+        return await printer(svc).pdf(
+            template, context, owner=owner, per_owner=int(limits["print_per_owner"]), max_bytes=budget_kb * 1024
+        )
+    except DocumentTooLarge as exc:
+        message = svc.bundle.text("print_too_large", limit=budget_kb, size=-(-exc.size // 1024))
+        raise HttpError(422, "print_too_large", message, extra={"limit": str(budget_kb)}) from exc
+    except PrintBusy as exc:
+        raise HttpError(429, "print_busy", svc.bundle.text("print_busy", limit=exc.limit)) from exc
     except RenderTimeout as exc:
         raise HttpError(503, "render_timeout", svc.bundle.text("render_timeout")) from exc
     except RenderFailed as exc:
@@ -69,7 +81,7 @@ async def review_form_response(svc: Services, declaration_id: str, account: Acco
     declaration = declarations.load(svc, declaration_id, account)
     svc = versions.scoped(svc, declaration)
     context = documents.review_form(svc, declaration)
-    content = await render_pdf(svc, "print/review_form.html", context)
+    content = await render_pdf(svc, "print/review_form.html", context, owner=declaration["person_id"])
     name = next((i["value"] for i in context["person"] if i["source"] == "person.name"), "")
     return download(content, PDF, f"{context['title']}-{name}.pdf", inline=True)
 
@@ -81,7 +93,7 @@ async def certificate_response(svc: Services, request: Request, declaration_id: 
     url = certificates.verify_url(svc, declaration["certificate_no"] or "")  # never the request's Host
     svc = versions.scoped(svc, declaration)
     context = documents.certificate(svc, declaration, url)
-    content = await render_pdf(svc, "print/certificate.html", context)
+    content = await render_pdf(svc, "print/certificate.html", context, owner=declaration["person_id"])
     return download(content, PDF, f"{context['title']}-{declaration['certificate_no']}.pdf", inline=True)
 
 
@@ -90,8 +102,8 @@ def overview_context(svc: Services, request: Request, account: Account) -> dict[
     return overview.overview(svc, account, params.get("series", ""), params.get("level", ""))
 
 
-async def overview_pdf_response(svc: Services, context: dict[str, Any]) -> Response:
-    content = await render_pdf(svc, "print/overview.html", overview.overview_grid(context))
+async def overview_pdf_response(svc: Services, context: dict[str, Any], owner: str | None = None) -> Response:
+    content = await render_pdf(svc, "print/overview.html", overview.overview_grid(context), owner=owner)
     return download(content, PDF, f"{context['title']}-{context['series']}-{context['level']}.pdf", inline=True)
 
 
@@ -132,7 +144,8 @@ async def overview_json(request: Request) -> JSONResponse:
 
 async def overview_pdf(request: Request) -> Response:
     svc = services(request)
-    return await overview_pdf_response(svc, overview_context(svc, request, require_account(request)))
+    account = require_account(request)
+    return await overview_pdf_response(svc, overview_context(svc, request, account), account["org_id"] or account["id"])
 
 
 async def overview_sheet(request: Request) -> Response:

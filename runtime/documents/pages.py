@@ -76,7 +76,7 @@ async def overview_page(request: Request) -> Response:
 async def overview_pdf(request: Request) -> Response:
     svc = services(request)
     account = page_account(request, person=False)
-    return await overview_pdf_response(svc, overview_context(svc, request, account))
+    return await overview_pdf_response(svc, overview_context(svc, request, account), account["org_id"] or account["id"])
 
 
 async def overview_xlsx(request: Request) -> Response:

@@ -38,6 +38,7 @@ import jinja2
 from markupsafe import Markup
 
 from runtime.documents.print_protocol import read_part, write_frame
+from runtime.documents.print_queue import OwnerGate, check_budget, owner_cap
 
 log = logging.getLogger("runtime.documents.pdf")
 
@@ -348,12 +349,14 @@ class Printer:
         self.timeout = timeout
         self.subset_fonts = subset_fonts
         self.pool = worker_pool(memory_mb)
+        self.slots = slots
         self._slots = threading.BoundedSemaphore(slots)
+        self.owners = OwnerGate()  # issue 13: one owner's documents never hold every slot
 
     def sibling(self, build_dir: Path) -> Printer:
         """A printer for another policy version's layouts sharing this one's workers and slots."""
         other = Printer(build_dir, timeout=self.timeout, memory_mb=self.pool.memory_mb, subset_fonts=self.subset_fonts)
-        other._slots = self._slots
+        other._slots, other.slots, other.owners = self._slots, self.slots, self.owners
         return other
 
     def html(self, template: str, context: dict[str, Any]) -> str:
@@ -369,10 +372,22 @@ class Printer:
         limit = self.timeout if seconds is None else seconds
         return self.pool.render(html, self.assets_dir, full_fonts=not self.subset_fonts, seconds=limit)
 
-    async def pdf(self, template: str, context: dict[str, Any]) -> bytes:
+    async def pdf(
+        self,
+        template: str,
+        context: dict[str, Any],
+        *,
+        owner: str | None = None,
+        per_owner: int = 1,
+        max_bytes: int | None = None,
+    ) -> bytes:
+        """The PDF, or DocumentTooLarge before any layout, or PrintBusy when `owner` has its
+        share of the slots printing already (print_queue.py)."""
         html = self.html(template, context)
-        deadline = time.monotonic() + self.timeout
-        return await self.run(lambda: self.html_to_pdf(html, max(0.0, deadline - time.monotonic())))
+        check_budget(html, max_bytes)
+        with self.owners.hold(owner, owner_cap(per_owner, self.slots)):
+            deadline = time.monotonic() + self.timeout
+            return await self.run(lambda: self.html_to_pdf(html, max(0.0, deadline - time.monotonic())))
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """`work(*args)` in a worker thread, one of `slots` at a time, within the time limit."""
