@@ -3,6 +3,7 @@ submit (DEC-18). Every page works without JavaScript."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
@@ -249,10 +250,19 @@ def _upload_error(svc: Services, request: Request) -> str | None:
     code = request.query_params.get("upload_error")
     if not code or code not in svc.bundle.api_messages:
         return None
-    limit = request.query_params.get("limit", "")
+    values = {k: request.query_params.get(k, "") for k in _NUMBERS}
     section = svc.bundle.sections.get("declaration", {}).get(request.path_params.get("section_id", ""))
     spec = section.upload(request.query_params.get("kind", "")) if section is not None else None
-    return uploads.refusal(svc, 400, code, spec, limit=limit if limit.isdigit() and len(limit) <= 7 else "").message
+    return uploads.refusal(svc, 400, code, spec, **{k: v if _number(v) else "" for k, v in values.items()}).message
+
+
+# the numbers an upload's message names (limit, used, size), carried through the redirect;
+# only digits come back from the URL into a message
+_NUMBERS = ("limit", "used", "size")
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"\d{1,7}(?:\.\d)?", value) is not None
 
 
 def _section_page(
@@ -313,7 +323,7 @@ async def upload(request: Request) -> Response:
             {
                 "upload_error": error.code,
                 **({"kind": kind} if kind.isidentifier() and len(kind) <= 64 else {}),
-                **({"limit": error.extra["limit"]} if "limit" in error.extra else {}),
+                **{k: v for k, v in error.extra.items() if k in _NUMBERS and _number(v)},
             }
         )
         return redirect(f"/declarations/{declaration['id']}/sections/{section_id}?{query}#uploads")

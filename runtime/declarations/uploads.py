@@ -121,13 +121,13 @@ def store(
         if row_id is not None and row_id not in current_row_ids(svc, declaration["id"], section_id):
             raise HttpError(422, "upload_row_unknown", svc.bundle.text("upload_row_unknown"))
         existing = svc.storage.all(
-            "SELECT section_id, kind, row_id, filename, sha256, size FROM attachments WHERE declaration_id = ?",
+            "SELECT id, section_id, kind, row_id, sha256, size FROM attachments WHERE declaration_id = ?",
             (declaration["id"],),
         )
         slot = [a for a in existing if (a["section_id"], a["kind"], a["row_id"]) == (section_id, kind, row_id)]
         same = next((a for a in slot if a["sha256"] == sha), None)
         if same is not None:  # the same bytes again for the same row and kind: nothing new to keep
-            raise HttpError(409, "duplicate_file", svc.bundle.text("duplicate_file", filename=same["filename"]))
+            raise HttpError(409, "duplicate_file", svc.bundle.text("duplicate_file"), extra={"existing": same["id"]})
         if len(slot) >= int(spec["max_files"]):
             raise refusal(svc, 409, "too_many_files", spec, limit=spec["max_files"])
         _within_quota(svc, existing, sha, len(content))
@@ -153,7 +153,8 @@ def _within_quota(svc: Services, existing: list[dict[str, Any]], sha: str, size:
     used = sum(sizes.values())
     if used + size > most_mb * 1024 * 1024:
         message = svc.bundle.text("declaration_bytes_full", limit=most_mb, used=_mb(used), size=_mb(size))
-        raise HttpError(409, "declaration_bytes_full", message, extra={"limit": str(most_mb)})
+        extra = {"limit": str(most_mb), "used": _mb(used), "size": _mb(size)}
+        raise HttpError(409, "declaration_bytes_full", message, extra=extra)
 
 
 def _mb(size: int) -> str:

@@ -188,7 +188,8 @@ def test_a_duplicate_is_refused_for_its_row_and_counts_once_for_the_declaration(
 ) -> None:
     again = _upload(applicant, filled, PDF + b"proof 1", row_id=three[0])
     assert again.status_code == 409
-    assert again.json()["errors"][0]["message"] == world.svc.bundle.text("duplicate_file", filename="证明.pdf")
+    assert again.json()["errors"][0]["message"] == world.svc.bundle.text("duplicate_file")
+    assert again.json()["existing"] in {a["id"] for a in _shown(applicant, filled)["attachments"]}
     distinct = world.one("SELECT COUNT(DISTINCT sha256) AS n FROM attachments WHERE declaration_id = ?", (filled,))["n"]
     with _policy(world, declaration_max_files=distinct):
         # one certificate proving a second row: the same bytes, so no new file to count
@@ -208,6 +209,17 @@ def test_the_declaration_byte_quota_names_its_limit(world: World, applicant: App
         assert refused.status_code == 409
         message = refused.json()["errors"][0]["message"]
         assert message.startswith(world.svc.bundle.text("declaration_bytes_full").split("{")[0] + "1MB")
+        # the section page says the same, every number filled in
+        client = world.page_client()
+        world.page_login(client, applicant.doc["login_name"])
+        page = client.get(f"/declarations/{filled}/sections/achievements")
+        posted = client.post(
+            f"/declarations/{filled}/attachments?section=achievements&kind=proof",
+            data={"csrf_token": csrf_of(page.text), "section_id": "achievements", "kind": "proof", "row_id": ids[1]},
+            files={"file": ("证明.pdf", big + b"1", "application/pdf")},
+        )
+        shown = re.search(r'id="upload-error">([^<]+)</p>', posted.text)
+        assert shown and shown.group(1).startswith(message) and "{" not in shown.group(1)
 
 
 def test_files_of_deleted_rows_and_aborted_uploads_are_cleaned(
