@@ -8,7 +8,7 @@ from pathlib import Path
 
 from runtime.storage import open_storage
 from runtime.storage.committee_schema import COMMITTEE_SQLITE
-from runtime.storage.migrations import POSTGRES_MIGRATIONS
+from runtime.storage.migrations import POSTGRES_MIGRATIONS, apply_migrations
 from runtime.storage.sqlite import SQLITE_MIGRATIONS
 
 STAGE_TABLES = ("certificate_revocations", "experts", "review_sessions", "ballots", "result_objections")
@@ -33,15 +33,13 @@ def test_a_new_database_has_every_committee_table(tmp_path: Path, database: str 
 
 def test_a_database_with_the_tables_made_at_start_before_the_migration_still_migrates(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    first = open_storage(path)
-    first.close()
-    conn = sqlite3.connect(path)
     version = next(m.version for m in SQLITE_MIGRATIONS if m.summary.startswith("committee stage"))
     newest = max(m.version for m in SQLITE_MIGRATIONS)
-    conn.execute("DELETE FROM schema_version WHERE version >= ?", (version,))  # as an older program left it
-    conn.execute("ALTER TABLE attachments DROP COLUMN row_id")  # which had no column of a later migration
+    conn = sqlite3.connect(path, isolation_level=None)
+    # as an older program left it: the migrations before the committee's, then its tables made at start
+    apply_migrations(_Target(conn), [m for m in SQLITE_MIGRATIONS if m.version < version])
+    conn.executescript(COMMITTEE_SQLITE)
     conn.execute("INSERT INTO certificate_revocations VALUES ('N1', 'd', 'r', 'a', 'o', 't')")
-    conn.commit()
     conn.close()
     assert "IF NOT EXISTS" in COMMITTEE_SQLITE
     again = open_storage(path)
@@ -50,3 +48,21 @@ def test_a_database_with_the_tables_made_at_start_before_the_migration_still_mig
         assert again.one("SELECT MAX(version) AS v FROM schema_version") == {"v": newest}
     finally:
         again.close()
+
+
+class _Target:
+    """apply_migrations on a plain connection, as an older program's start did."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def has_table(self, name: str) -> bool:
+        found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return found.fetchone() is not None
+
+    def value(self, sql: str) -> object:
+        row = self.conn.execute(sql).fetchone()
+        return row[0] if row else None
+
+    def script(self, sql: str) -> None:
+        self.conn.executescript(sql)
