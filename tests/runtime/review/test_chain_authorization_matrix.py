@@ -213,7 +213,8 @@ class Scene:
     def pending_permission(self, region: str) -> str:
         unit = self.world.register_unit(f"待审核单位{uuid.uuid4().hex[:6]}", region)
         info = unit.get("/api/v1/units/me").json()
-        asked = unit.post("/api/v1/units/me/permission", json={"uscc": uscc("371071", 1), "region": info["region"]})
+        code = uscc("371071", 9000 + self.world.next())  # one code per unit: a permitted one's is refused (UNIT-4)
+        asked = unit.post("/api/v1/units/me/permission", json={"uscc": code, "region": info["region"]})
         assert asked.json()["state"] == "pending_manual", asked.text
         return str(asked.json()["id"])
 
