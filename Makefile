@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA   ?= var
+# Test processes: one per core (each starts its own PostgreSQL and browser); JOBS=0 runs serially.
+JOBS   ?= auto
 
 .PHONY: run test check build build-if-missing bench setup clean
 
@@ -40,7 +42,7 @@ check: build-if-missing
 test: check
 	@bash scripts/system-deps.sh browser
 	@$(BIN)/python scripts/fetch-axe.py >/dev/null
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 bench: build
 	$(BIN)/pip install -q -e '.[bench]'
