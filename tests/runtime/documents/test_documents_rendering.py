@@ -74,6 +74,8 @@ def test_a_document_that_runs_out_of_memory_is_a_503_with_a_chinese_message(
     small = Printer(ROOT / "build", memory_mb=400)
     services.extras["printer"] = small
     monkeypatch.setattr(small, "html", lambda template, context: "<p>" + "字" * 100_000_000 + "</p>")
+    # past the print budget (refused before layout, issue 13) so that the layout itself fails
+    monkeypatch.setitem(services.bundle.platform["limits"], "print_max_kb", 10**9)
     response = world.client.get(f"/api/v1/declarations/{declaration}/review-form.pdf", headers=world.bearer(person))
     assert response.status_code == 503
     assert response.json()["errors"][0]["message"] == "文件生成失败,请稍后再试;多次失败请联系技术支持"
