@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -179,19 +179,6 @@ def serve(data: Path, database: str | None, log: Path) -> tuple[subprocess.Popen
             time.sleep(0.3)
     process.kill()
     raise SystemExit(f"the server did not start: see {log}")
-
-
-def free_port(preferred: int) -> int:
-    """The preferred port, else the next free one of this benchmark's range on 127.0.0.1 (a test
-    run may hold one of them for a while)."""
-    for port in [preferred, *range(8140, 8150)]:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free port in 8140-8149")
 
 
 @dataclass

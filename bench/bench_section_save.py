@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+from ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER = Path(__file__).resolve().parent / "django_peer"
@@ -138,19 +138,6 @@ def start(name: str, folder: Path) -> subprocess.Popen[bytes]:
             time.sleep(0.3)
     process.kill()
     raise SystemExit(f"{name} did not start: see {folder / (name + '.log')}")
-
-
-def free_port(preferred: int) -> int:
-    """The preferred port, else the next free one of this benchmark's range on 127.0.0.1 (a test
-    run may hold one of them for a while)."""
-    for port in [preferred, *range(8140, 8150)]:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free port in 8140-8149")
 
 
 def prepare(name: str, people: list[Person]) -> None:
