@@ -158,8 +158,9 @@ def seed(data: Path, database: str | None, count: int, queued: int) -> World:
     raw, _ = start_session(svc, reviewer)
     section = svc.bundle.sections["declaration"][SECTION]
     max_uploads = int(section.upload(UPLOAD_KIND)["max_files"])
+    pages = max(1, -(-queued // queue.page_size(svc)))
     svc.storage.close()
-    return World(people, f"sid={raw}", max(1, -(-queued // queue.PER_PAGE)), max_uploads)
+    return World(people, f"sid={raw}", pages, max_uploads)
 
 
 def serve(data: Path, database: str | None, log: Path) -> tuple[subprocess.Popen[bytes], str]:

@@ -56,7 +56,8 @@ def old_find(svc: Any, account: dict[str, Any], page: int, **filters: str) -> li
     organisation may see read and enriched, then numbered into pages in Python."""
     rows = review.queue(svc, account, with_row=True, **filters)  # type: ignore[arg-type]
     review_queue.enrich(svc, account, rows)  # type: ignore[arg-type]
-    return rows[(page - 1) * review_queue.PER_PAGE : page * review_queue.PER_PAGE]
+    size = review_queue.page_size(svc)
+    return rows[(page - 1) * size : page * size]
 
 
 def generate(total: int, svc: Any) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:

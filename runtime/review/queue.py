@@ -59,6 +59,11 @@ def mask_id_number(svc: Services, account: Account, number: str | None) -> str:
     return number[:head] + "*" * max(0, len(number) - head - tail) + (number[-tail:] if tail else "")
 
 
+def page_size(svc: Services) -> int:
+    """Rows on one queue page: platform.yaml's lists.page_size."""
+    return int((svc.bundle.platform.get("lists") or {}).get("page_size", 1))
+
+
 def find(
     svc: Services,
     account: Account,
@@ -90,7 +95,7 @@ def find(
         states=states,
     )
     if per_page is None:
-        per_page = int((svc.bundle.platform.get("lists") or {}).get("page_size", 1))
+        per_page = page_size(svc)
     per_page, page = max(1, per_page), max(1, page)
     ids, total = queue_sql.page_ids(svc, account, query, offset=(page - 1) * per_page, limit=per_page)
     pages = max(1, -(-total // per_page))
