@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("build", parents=[folders], help="compile schemas/ into build/")
     diff = commands.add_parser("diff", parents=[folders], help="what a schema change does, against a git revision")
     diff.add_argument("--against", default="HEAD", help="git revision to compare with")
-    diff.add_argument("--lang", choices=("en", "zh"), default="en", help="en, or zh for a 政策 review meeting")
+    diff.add_argument("--lang", choices=("en", "zh"), default="en", help="en, or zh for a review meeting in Chinese")
     diff.add_argument("--data-dir", type=Path, help="also count the declarations in flight each change touches")
     diff.add_argument("--database", help="postgresql://… when the runtime uses PostgreSQL")
     explain = commands.add_parser("explain", parents=[folders], help="a form's fields and rules, readably")

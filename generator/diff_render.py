@@ -1,6 +1,6 @@
 """The words of `python -m generator diff`: each change is a key and its values; the texts live in
 generator/diff_texts.yaml, one catalog per language (`--lang en`, the default, and `--lang zh` for
-a 政策 review meeting), so no sentence is written in Python.
+a policy review meeting in Chinese), so no sentence is written in Python.
 
 A `Change` is also the English line itself (a `str`), so callers that print or compare lines
 need not know about languages."""

@@ -46,7 +46,7 @@ class FormCompiler:
         compiled_rows = None
         if isinstance(rows, Mapping):
             compiled_rows, properties["rows"] = self._rows(data, rows, rule_id)
-        title = placeholders.fill(data.get("title"), placeholders.rows_values(rows))  # 限填{max}条
+        title = placeholders.fill(data.get("title"), placeholders.rows_values(rows))  # "{max}" rows in the title
         schema: dict[str, Any] = {
             "$schema": SCHEMA_DIALECT,
             "$id": f"forms/{form + '/' if form else ''}{data.get('id')}.json",

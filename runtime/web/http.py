@@ -251,7 +251,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         csrf_token=csrf_token(request),
         dev=svc.dev,
         flashes=context.pop("flashes", []),
-        large_text=request.cookies.get(TEXT_SIZE_COOKIE) == "large",  # 适老化: the reader's choice
+        large_text=request.cookies.get(TEXT_SIZE_COOKIE) == "large",  # larger text for older readers
         # where the text-size toggle returns; an error page never repeats an address it refused
         request_path=request.url.path if status < 400 else "/",
         **context,
