@@ -36,7 +36,9 @@ class DeliverAfterResponse:
         if services is None:
             return
         try:
-            if await run_in_threadpool(delivery.has_due, services):
+            # one indexed read, answered in the event loop: a hop to a thread per request would
+            # cost more than the query; only sending (which waits on the gateway) goes there
+            if delivery.has_due(services):
                 await run_in_threadpool(delivery.deliver_due, services)
         except Exception:  # the action was saved; delivery tries again after the next request
             log.exception("sending notifications failed")
