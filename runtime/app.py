@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -102,13 +101,7 @@ def create_app(
     else:
         data_dir.mkdir(parents=True, exist_ok=True)
     storage = open_storage(database or data_dir / "zhicheng.sqlite3")
-    templates = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(build_dir / "templates"),
-        autoescape=True,
-        undefined=jinja2.ChainableUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    templates = versions.template_environment(build_dir, reload=dev)
     svc = Services(
         bundle=bundle,
         storage=storage,

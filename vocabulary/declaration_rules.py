@@ -25,7 +25,7 @@ from vocabulary.expr_eval import Env, evaluate
 from vocabulary.expr_parse import Node, parse
 from vocabulary.expr_types import ROWS_KEY
 
-__all__ = ["Finding", "context_data", "parsed", "run_declaration_rules", "with_computed"]
+__all__ = ["Finding", "context_data", "parsed", "run_declaration_rules", "section_of", "with_computed"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,12 @@ def _holds(text: str | None, env: Env, row_shape: Mapping[str, Any] | None, row:
     return text is None or evaluate(parsed(text), env, row_shape, row) is True
 
 
+def section_of(rule: Mapping[str, Any]) -> str:
+    """The section a rule's failure is shown in: the section whose rows it checks, or the one
+    its ``at`` names first."""
+    return str(rule.get("for_each") or str(rule["at"]).split(".")[0])
+
+
 def run_declaration_rules(
     rules: Sequence[Mapping[str, Any]], shape: Mapping[str, Any], data: Mapping[str, Any]
 ) -> Iterator[Finding]:
@@ -93,7 +99,7 @@ def run_declaration_rules(
             continue
         section, *below = str(rule["at"]).split(".")
         value = _raw(data, (section, *below))
-        yield Finding(rule, section, tuple(below), {"value": "" if value is None else value})
+        yield Finding(rule, section_of(rule), tuple(below), {"value": "" if value is None else value})
 
 
 def with_computed(

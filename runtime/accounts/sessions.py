@@ -156,7 +156,6 @@ class SessionMiddleware:
             if not scope["path"].startswith("/api/"):
                 svc: Services = request.app.state.services
                 raw = request.cookies.get(SESSION_COOKIE)
-                lapsed = lapsed_session(svc, raw) if scope.get("method") == "POST" else None
                 found = load_session(svc, raw)
                 if found is not None:
                     request.state.session, request.state.account = found
@@ -165,8 +164,8 @@ class SessionMiddleware:
                     if held and path not in password_change.PAGE_PATHS and not path.startswith("/static/"):
                         await RedirectResponse(password_change.gate_page(held), status_code=303)(scope, receive, send)
                         return
-                else:
-                    request.state.lapsed = lapsed
+                elif scope.get("method") == "POST":  # a form posted after its session timed out
+                    request.state.lapsed = lapsed_session(svc, raw)
         await self.app(scope, receive, send)
 
 

@@ -122,6 +122,11 @@ def sections(svc: Services, declaration_id: str) -> dict[str, dict[str, Any]]:
     return {row["section_id"]: {**row, "data": row_ids.with_ids(loads(row["data"], {}))} for row in rows}
 
 
+def section_data(svc: Services, declaration_id: str, section_id: str) -> dict[str, Any]:
+    """One stored section's data as `sections` gives it (rows with their `row_id`); {} if none."""
+    return row_ids.with_ids(_stored(svc, declaration_id, section_id))
+
+
 def _stored(svc: Services, declaration_id: str, section_id: str) -> dict[str, Any]:
     found = svc.storage.one(
         "SELECT data FROM sections WHERE declaration_id = ? AND section_id = ?", (declaration_id, section_id)

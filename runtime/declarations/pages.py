@@ -120,13 +120,8 @@ async def section(request: Request) -> Response:
     svc = versions.use(request, declaration)  # its own policy version (VER-1)
     form = declarations.section_form(svc, request.path_params["section_id"])
     editable = form.id in (workflow.editable_sections(svc, declaration, account) or [])
-    stored = declarations.sections(svc, declaration["id"]).get(form.id, {}).get("data") or {}
     flashes: list[str] = []
     kept = lapsed.fields(svc, account["id"], declaration["id"], form.id) if editable else None
-    if request.method == "GET" and kept is not None:
-        # typed before the session lapsed: shown again until saved (issue 16)
-        stored = resolve_orgs(svc, form, decode_section(form, FormData(list[tuple[str, str | UploadFile]](kept))))
-        flashes.append(svc.bundle.text("lapsed_restored"))
     if request.method == "POST":
         posted = await read_form(request)
         check_csrf(request, posted)
@@ -160,7 +155,7 @@ async def section(request: Request) -> Response:
                 readonly=not editable,
                 flashes=[],
                 status=409,
-                conflict=concurrency.differences(form, document, stored),
+                conflict=concurrency.differences(form, document, declarations.section_data(svc, fresh["id"], form.id)),
             )
         except HttpError as refused:
             if refused.status != 422:
@@ -185,7 +180,7 @@ async def section(request: Request) -> Response:
         if posted.get("autosave") == "1":  # the page's script saving in the background
             fresh = declarations.load(svc, declaration["id"], account)  # its new version for the form
             return JSONResponse({"saved": True, "errors": len(blocking), "version": fresh["version"]})
-        stored = declarations.sections(svc, declaration["id"])[form.id]["data"]  # with the system's values
+        stored = declarations.section_data(svc, declaration["id"], form.id)  # with the system's values
         if posted.get("add_row") and form.rows:
             stored = {**stored, "rows": [*(stored.get("rows") or []), {}]}
         flashes.append(
@@ -204,6 +199,10 @@ async def section(request: Request) -> Response:
             flashes=flashes,
             status=200 if not blocking else 422,
         )
+    stored = declarations.section_data(svc, declaration["id"], form.id)
+    if kept is not None:  # typed before the session lapsed: shown again until saved (issue 16)
+        stored = resolve_orgs(svc, form, decode_section(form, FormData(list[tuple[str, str | UploadFile]](kept))))
+        flashes.append(svc.bundle.text("lapsed_restored"))
     errors = (
         declarations.check(svc, form, stored, int(declaration["year"])) if request.query_params.get("check") else []
     )

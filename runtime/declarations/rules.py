@@ -13,7 +13,7 @@ from typing import Any
 
 from runtime.storage import loads
 from runtime.web.http import Services
-from vocabulary.declaration_rules import context_data, run_declaration_rules, with_computed
+from vocabulary.declaration_rules import context_data, run_declaration_rules, section_of, with_computed
 from vocabulary.eligibility import assess, find_level, gaps_as_dicts, message
 from vocabulary.validation import Error, fill_message, to_pointer
 
@@ -104,15 +104,14 @@ def section_errors(
     """The declaration-level rules that point into one section, judged with the section as
     it is being saved, so the applicant sees a wrong date where they typed it."""
     rules = svc.bundle.rules
-    if not rules.get("rules"):
+    pointing = [rule for rule in rules.get("rules") or [] if section_of(rule) == section_id]
+    if not pointing:  # nothing to judge here: the other sections and the account stay unread
         return []
     rows = svc.storage.all("SELECT section_id, data FROM sections WHERE declaration_id = ?", (declaration["id"],))
     documents = {row["section_id"]: loads(row["data"], {}) for row in rows}
     documents[section_id] = dict(document)
     found = []
-    for finding in run_declaration_rules(rules["rules"], rules["shape"], data_for(svc, declaration, documents)):
-        if finding.section != section_id:
-            continue
+    for finding in run_declaration_rules(pointing, rules["shape"], data_for(svc, declaration, documents)):
         rule = finding.rule
         found.append(
             Error(

@@ -66,13 +66,16 @@ def needed(storage: Database) -> dict[str, int]:
     return {str(r["schema_hash"]): int(r["n"]) for r in rows}
 
 
-def template_environment(build_dir: Path) -> jinja2.Environment:
+def template_environment(build_dir: Path, *, reload: bool = False) -> jinja2.Environment:
+    """The pages of one build. A build is read once at start, so its templates are not looked
+    at on disk again (a stat per template per page) unless `reload` (dev mode) asks for it."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(build_dir / "templates"),
         autoescape=True,
         undefined=jinja2.ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=reload,
     )
 
 
