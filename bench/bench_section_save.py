@@ -12,8 +12,11 @@ Both get N people, each with a declaration and a signed-in session (made in the 
 login is measured); the benchmark reads each person's CSRF token from the section page with a
 GET, as a browser does. Then wrk (Debian's package; scripts/system-deps.sh bench) POSTs the same
 valid `admin_post` section (a post and its year-month) as form data, round-robin over the people,
-at each connection count, and the benchmark prints requests/s, p50/p99 latency, failures, the
+at each connection count and in two modes, and the benchmark prints requests/s, p50/p99 latency, failures, the
 saves each database recorded, and the platform's throughput as a multiple of the peer's.
+Modes: "page" is the save button (the answer is the section page again, with its notice);
+"autosave" is what the page's script sends every few seconds while a section has changes
+(`autosave=1`; the answer is the new version as JSON): on a deadline day most saves are these.
 Goal (issue 14): >= 3x the peer's throughput with p99 <= 50 ms at 64 connections. Figures only.
 """
 
@@ -161,11 +164,14 @@ def prepare(name: str, people: list[Person]) -> None:
             assert saved.status_code == 200, (name, saved.status_code, saved.text[:300])
 
 
-def lua_script(people: list[Person], folder: Path, name: str) -> Path:
+MODES = {"page": "", "autosave": "&autosave=1"}  # what each mode adds to the posted form
+
+
+def lua_script(people: list[Person], folder: Path, name: str, mode: str) -> Path:
     """wrk's request generator: the people's saves in turn, each thread from its own start."""
     lines = ["local people = {}"]
     for person in people:
-        fields = ", ".join(json.dumps(v) for v in (person.path, person.cookie, person.body))
+        fields = ", ".join(json.dumps(v) for v in (person.path, person.cookie, person.body + MODES[mode]))
         lines.append(f"people[#people + 1] = {{{fields}}}")
     lines += [
         "local requests, i = {}, 0",
@@ -181,7 +187,7 @@ def lua_script(people: list[Person], folder: Path, name: str) -> Path:
         "  return requests[i]",
         "end",
     ]
-    script = folder / f"{name}.lua"
+    script = folder / f"{name}-{mode}.lua"
     script.write_text("\n".join(lines) + "\n")
     return script
 
@@ -196,6 +202,8 @@ def wrk(name: str, script: Path, connections: int, seconds: int) -> dict[str, fl
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "--latency"]
     command += ["-s", str(script), url]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if os.environ.get("BENCH_VERBOSE"):
+        print(out)
     found = {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
         "requests": float(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
@@ -222,13 +230,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--connections", default="32,64")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--people", type=int, default=64)
+    parser.add_argument("--modes", default=",".join(MODES), help="page, autosave or both")
     args, _ = parser.parse_known_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: run scripts/system-deps.sh bench (as root)", file=sys.stderr)
         return 1
     load = os.getloadavg()
     print(f"section save, {args.people} people, {args.seconds} s per run; load average {load[0]:.1f} {load[1]:.1f}")
-    results: dict[tuple[str, int], dict[str, float]] = {}
+    results: dict[tuple[str, str, int], dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="zc-save-") as tmp:
         folders = {name: Path(tmp) / name for name in PORTS}
         for folder in folders.values():
@@ -240,27 +249,30 @@ def main(argv: list[str]) -> int:
         servers = {name: start(name, folders[name]) for name in PORTS}
         try:
             scripts = {}
+            modes = args.modes.split(",")
             for name in PORTS:
                 prepare(name, people[name])
-                scripts[name] = lua_script(people[name], folders[name], name)
-            for connections in [int(c) for c in args.connections.split(",")]:
-                for name in PORTS:  # side by side: one after the other at each step
-                    before = saves(name, folders[name])
-                    wrk(name, scripts[name], connections, 2)  # warm-up
-                    before = saves(name, folders[name])
-                    found = wrk(name, scripts[name], connections, args.seconds)
-                    found["saved"] = saves(name, folders[name]) - before
-                    results[(name, connections)] = found
-                    print(
-                        f"  {name:<9} {connections:>3} connections: {found['rps']:>8.0f} req/s"
-                        f"  p50 {found['p50']:>7.1f} ms  p99 {found['p99']:>7.1f} ms"
-                        f"  non-2xx {found['refused']:.0f}  socket errors {found['errors']:.0f}"
-                        f"  saves recorded {found['saved']:.0f}"
-                        f" of {found['requests']:.0f}",
-                        flush=True,
-                    )
-                ratio = results[("platform", connections)]["rps"] / max(results[("django", connections)]["rps"], 1e-9)
-                print(f"  {connections} connections: platform / Django throughput = {ratio:.2f}x")
+                for mode in modes:
+                    scripts[(name, mode)] = lua_script(people[name], folders[name], name, mode)
+            for mode in modes:
+                for connections in [int(c) for c in args.connections.split(",")]:
+                    for name in PORTS:  # side by side: one after the other at each step
+                        wrk(name, scripts[(name, mode)], connections, 2)  # warm-up
+                        before = saves(name, folders[name])
+                        found = wrk(name, scripts[(name, mode)], connections, args.seconds)
+                        found["saved"] = saves(name, folders[name]) - before
+                        results[(name, mode, connections)] = found
+                        print(
+                            f"  {mode:<8} {name:<9} {connections:>3} connections: {found['rps']:>8.0f} req/s"
+                            f"  p50 {found['p50']:>7.1f} ms  p99 {found['p99']:>7.1f} ms"
+                            f"  non-2xx {found['refused']:.0f}  socket errors {found['errors']:.0f}"
+                            f"  saves recorded {found['saved']:.0f}"
+                            f" of {found['requests']:.0f}",
+                            flush=True,
+                        )
+                    platform, django = (results[(name, mode, connections)]["rps"] for name in PORTS)
+                    ratio = platform / max(django, 1e-9)
+                    print(f"  {mode}, {connections} connections: platform / Django throughput = {ratio:.2f}x")
         finally:
             for server in servers.values():
                 server.terminate()

@@ -1,11 +1,13 @@
-"""One view: the section page of the signed-in person's own declaration, saved on POST."""
+"""One view: the section page of the signed-in person's own declaration, saved on POST. A POST
+with autosave=1 (the page's script saving in the background, as the platform's does) answers
+with the saved flag and the declaration's new version as JSON instead of the page."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -28,6 +30,9 @@ def section(request: HttpRequest, declaration_id: str) -> HttpResponse:
             saved = True
         else:
             status = 422
+        if request.POST.get("autosave") == "1":
+            version = Declaration.objects.values_list("version", flat=True).get(pk=declaration.pk)
+            return JsonResponse({"saved": saved, "version": version}, status=status)
     else:
         form = AdminPostForm(instance=instance)
     context = {"form": form, "declaration": declaration, "saved": saved}
