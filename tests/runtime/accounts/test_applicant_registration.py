@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from applicant_helpers import PASSWORD, World, person_doc
-from runtime_support import account_policy, csrf_of, id_number, password_examples
+from runtime_support import account_policy, csrf_of, id_number, message, password_examples
 
 
 def test_a_complete_registration_creates_an_applicant_who_can_log_in(world: World) -> None:
@@ -306,7 +306,7 @@ def test_the_basic_info_page_shows_name_and_id_number_read_only(world: World) ->
             "mobile": "15906311234",
         },
     )
-    assert saved.status_code == 200 and "保存成功" in saved.text
+    assert saved.status_code == 200 and message("saved") in saved.text
     row = world.one("SELECT name, id_number, mobile FROM accounts WHERE id = ?", (person.id,))
     assert (row["name"], row["id_number"], row["mobile"]) == (
         person.doc["name"],

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import csrf_of, field_message
+from runtime_support import csrf_of, field_message, message
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -134,7 +134,7 @@ def test_rows_are_added_and_removed_without_javascript(world: World, pages: tupl
     assert 'name="rows.2.start"' in added.text and 'value="2012.07"' in added.text
     row1 = {"rows.1.start": "2015.07", "rows.1.end": "至今", "rows.1.unit_dept_post": "丁/戊/己"}
     saved = _post(client, declaration_id, "work_experience", {**row0, **row1, "rows.2.start": "", "save": "1"})
-    assert saved.status_code == 200 and "保存成功" in saved.text
+    assert saved.status_code == 200 and message("saved") in saved.text
     assert len(re.findall(r"<tr data-row>", saved.text)) == 3
     removed = _post(client, declaration_id, "work_experience", {**row0, **row1, "remove_row": "0"})
     stored = world.one(
