@@ -205,7 +205,7 @@ def test_the_registration_page_shows_a_confirmation_step_before_creating_the_acc
     doc = person_doc(3)
     shown = client.post("/register", data={**doc, "csrf_token": csrf_of(page.text)})
     assert shown.status_code == 200
-    assert "请核对注册信息,确认之后个人姓名、身份证号无法修改" in shown.text
+    assert message("register_confirm") in shown.text
     assert doc["id_number"] in shown.text and doc["name"] in shown.text
     assert PASSWORD not in shown.text
     assert world.one("SELECT COUNT(*) AS n FROM accounts")["n"] == 0

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from applicant_helpers import PASSWORD, Applicant, World, person_doc
-from runtime_support import ROOT, csrf_of, login_fields
+from runtime_support import ROOT, csrf_of, login_fields, message
 from starlette.testclient import TestClient
 
 from runtime.app import create_app
@@ -160,7 +160,7 @@ def test_a_bearer_token_expires_after_eight_hours(world: World, applicant: Appli
     response = applicant.get("/api/v1/me")
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
-    assert response.json()["errors"][0]["message"] == "登录已失效,请重新登录"
+    assert response.json()["errors"][0]["message"] == message("bad_token")
 
 
 def test_logout_revokes_only_that_token(world: World, applicant: Applicant) -> None:

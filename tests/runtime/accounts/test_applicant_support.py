@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from applicant_helpers import PASSWORD, Applicant, World
-from runtime_support import csrf_of, field_message
+from runtime_support import csrf_of, field_message, message
 
 
 def _reviewer(world: World, role: str) -> Applicant:
@@ -83,7 +83,7 @@ def test_the_support_page_finds_a_person_and_corrects_the_name(world: World, app
     found = client.get("/support/persons", params={"q": applicant.doc["id_number"]})
     assert found.status_code == 200 and '<td id="person-name">张1</td>' in found.text
     missing = client.get("/support/persons", params={"q": "371002199001019999"})
-    assert "未找到该申报人" in missing.text
+    assert message("person_not_found") in missing.text
     bad = client.post(
         "/support/persons",
         data={"csrf_token": csrf_of(found.text), "person_id": applicant.id, "name": "", "reason": "x"},

@@ -13,7 +13,7 @@ import pytest
 from applicant_helpers import PASSWORD, Applicant, World, person_doc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from runtime_support import csrf_of
+from runtime_support import csrf_of, message
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64
@@ -127,7 +127,7 @@ def test_objects_with_wrong_types_are_refused_everywhere(world: World, setup: di
             _assert_clear_4xx(response, (method, path, list(doc)))
     for path in ("/api/v1/login", "/api/v1/password-reset", "/api/v1/password-reset/confirm"):
         response = world.client.post(path, json={"account": 5, "mobile": [], "code": {}, "new_password": 1})
-        assert response.status_code == 422 and response.json()["errors"][0]["message"] == "该项应填写文本"
+        assert response.status_code == 422 and response.json()["errors"][0]["message"] == message("not_text")
     assert world.dump() == before
 
 
@@ -139,7 +139,7 @@ def test_an_oversize_body_is_refused_before_it_is_read(world: World, setup: dict
         content=b"x" * 100,
         headers={**applicant.headers, "content-type": "application/json", "content-length": str(60 * 1024 * 1024)},
     )
-    assert response.status_code == 413 and response.json()["errors"][0]["message"] == "请求内容过大"
+    assert response.status_code == 413 and response.json()["errors"][0]["message"] == message("body_too_large")
 
 
 def _upload(applicant: Applicant, declaration_id: str, data: dict[str, str], files: Any) -> Any:
@@ -307,7 +307,7 @@ def test_every_form_post_without_a_csrf_token_is_refused(world: World, setup: di
             data = fields if token is None else {**fields, "csrf_token": token}
             response = client.post(path, data=data, follow_redirects=False)
             assert response.status_code == 403, (path, response.status_code)
-            assert "页面已过期,请刷新后重试" in response.text
+            assert message("csrf_failed") in response.text
     upload = client.post(
         f"/declarations/{setup['declaration']}/attachments",
         data={"section_id": "education", "kind": "verification"},

@@ -82,7 +82,7 @@ def test_errors_appear_in_chinese_next_to_their_fields_and_in_a_summary(world: W
     page = _post(client, declaration_id, "header", {"rank": "6/5", "mode": "破格", "is_work_unit": "否"})
     assert page.status_code == 422
     html = page.text
-    for field, message in [
+    for field, expected in [
         ("rank", "单位推荐排序格式应为"),
         ("exception", "申报方式为“破格”的,须选填破格情况"),
         ("work_unit", "须填写工作单位"),
@@ -91,7 +91,7 @@ def test_errors_appear_in_chinese_next_to_their_fields_and_in_a_summary(world: W
         block = re.search(rf'<div class="field has-error"[^>]*>\s*<label for="{field}">.*?</div>', html, re.S)
         assert block, field
         assert f'aria-describedby="{field}-error"' in block.group(0)
-        assert re.search(rf'<p class="error" id="{field}-error">[^<]*{re.escape(message)}', block.group(0)), field
+        assert re.search(rf'<p class="error" id="{field}-error">[^<]*{re.escape(expected)}', block.group(0)), field
         assert f'<a href="#{field}">' in html
     assert re.search(r"共有\d+处填写有误", html)
     assert 'value="6/5"' in html  # what was typed stays
@@ -354,7 +354,7 @@ def test_my_declarations_page_shows_state_holder_and_the_new_button(
     client, declaration_id = pages
     page = client.get("/declarations")
     assert f'href="/declarations/{declaration_id}"' in page.text
-    assert "草稿" in page.text and "申报人(本人)" in page.text
+    assert "草稿" in page.text and message("holder_self") in page.text
     assert 'id="new-declaration"' in page.text and "2026年度威海市职称申报通知" in page.text
     assert "张1" in page.text  # who is logged in
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import ROOT, csrf_of, field_message
+from runtime_support import ROOT, csrf_of, field_message, message
 
 # the achievements limit and its message, as policy staff set them (one value, one place)
 ACHIEVEMENTS = json.loads((ROOT / "build" / "forms" / "declaration" / "achievements.json").read_text("utf-8"))
@@ -23,7 +23,7 @@ def test_no_declaration_before_agreeing_to_the_commitment_letter(world: World) -
     person = world.applicant(agree=False)
     response = person.post("/api/v1/declarations")
     assert response.status_code == 403
-    assert response.json()["errors"][0]["message"] == "请先阅读并同意职称申报承诺书"
+    assert response.json()["errors"][0]["message"] == message("commitment_required")
     assert world.one("SELECT COUNT(*) AS n FROM declarations")["n"] == 0
 
 
@@ -285,7 +285,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("performance", {"achievements_text": "太短了"}, "/achievements_text", "至少50个字"),
     ("performance", {"achievements_text": "长" * 3001}, "/achievements_text", "不能超过3000个字"),
     ("societies", {"societies_text": "会" * 1001}, "/societies_text", "不能超过1000个字"),
-    ("attachments", {"anything": "x"}, "/anything", "含有表单未定义的栏目"),
+    ("attachments", {"anything": "x"}, "/anything", message("unknown_field")),
 ]
 
 

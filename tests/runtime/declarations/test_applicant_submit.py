@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import csrf_of, field_message
+from runtime_support import csrf_of, field_message, message
 
 
 def _submit(applicant: Applicant, declaration_id: str) -> object:
@@ -80,7 +80,7 @@ def test_a_submitted_declaration_is_read_only(world: World, applicant: Applicant
     for section, doc in valid_sections(unit_id).items():
         response = applicant.save(filled, section, doc)
         assert response.status_code == 409, section
-        assert response.json()["errors"][0]["message"] == "当前状态下该栏目不能修改"
+        assert response.json()["errors"][0]["message"] == message("not_editable")
     pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
     upload = applicant.post(
         f"/api/v1/declarations/{filled}/attachments",
@@ -163,7 +163,7 @@ def test_the_pages_submit_and_then_show_the_declaration_read_only(
     assert done.status_code == 200
     assert "申报数据已提交" in done.text and "待审核" in done.text and 'id="submit-declaration"' not in done.text
     section = client.get(f"/declarations/{filled}/sections/header")
-    assert "已申报,退回前不能修改" in section.text
+    assert message("read_only") in section.text
     assert 'id="save"' not in section.text and "upload-form" not in section.text
     mine = client.get("/declarations")
     assert "待审核" in mine.text and "威海市测试档案服务中心" in mine.text
@@ -198,5 +198,5 @@ def test_the_page_says_when_the_window_is_closed(world: World, applicant: Applic
     world.page_login(client, "applicant1")
     overview = client.get(f"/declarations/{filled}")
     refused = client.post(f"/declarations/{filled}/submit", data={"csrf_token": csrf_of(overview.text)})
-    assert refused.status_code == 409 and "不在申报通知规定的申报时间内" in refused.text
-    assert "当前没有开放的申报通知" in client.get("/declarations").text
+    assert refused.status_code == 409 and message("outside_window") in refused.text
+    assert message("no_notice") in client.get("/declarations").text

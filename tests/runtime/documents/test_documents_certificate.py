@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import segno
 from documents_helpers import ID_NUMBER, RARE_NAME, World, full_sections, pdf_text
+from runtime_support import message
 
 from runtime.committee import policy as committee_policy
 from runtime.documents import documents
@@ -104,7 +105,7 @@ def test_the_public_page_confirms_a_real_certificate_with_name_title_and_date_on
     response = world.browser().get(f"/verify/{NUMBER}")
     assert response.status_code == 200
     page = response.text
-    assert "该电子证书真实有效" in page
+    assert message("certificate_verified") in page
     assert RARE_NAME in page and "馆员" in page and "2026年11月10日" in page
     for private in (ID_NUMBER, "1237", "威海市示范档案服务中心", "13800000001", "档案管理"):
         assert private not in page
@@ -115,4 +116,4 @@ def test_the_public_page_says_not_found_for_a_made_up_number(world: World, unit:
     for number in (NUMBER, "WH2026ZC000999", "x" * 65, "WH'; DROP TABLE declarations;--", "%2e%2e"):
         response = world.browser().get(f"/verify/{number}")
         assert response.status_code == 404, number
-        assert "未查询到该证书" in response.text
+        assert message("certificate_not_found") in response.text

@@ -9,6 +9,7 @@ from typing import Any
 from documents_helpers import RARE_NAME, UNIT_NAME, World, full_sections, pdf_text, squeeze
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from runtime_support import message
 
 QUERY = {"series": "档案", "level": "中级"}
 
@@ -114,9 +115,9 @@ def test_an_unknown_series_or_level_is_a_clear_422(world: World, unit: str) -> N
     ):
         response = world.client.get("/api/v1/overview.pdf", params=params, headers=headers)
         assert response.status_code == 422, params
-        assert response.json()["errors"][0]["message"] == "请选择有效的申报系列和申报级别"
+        assert response.json()["errors"][0]["message"] == message("overview_params")
     page = world.browser(world.org_account(unit)).get("/overview", params={"series": "x", "level": "中级"})
-    assert page.status_code == 422 and "请选择有效的申报系列和申报级别" in page.text
+    assert page.status_code == 422 and message("overview_params") in page.text
 
 
 def test_applicants_and_visitors_get_no_overview(world: World, unit: str) -> None:

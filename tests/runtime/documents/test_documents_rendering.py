@@ -13,6 +13,7 @@ import pytest
 from documents_helpers import ROOT, World, full_sections
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from runtime_support import message
 
 from generator.emit import print_templates
 from runtime.documents import pdf, text_grid
@@ -59,7 +60,7 @@ def test_a_document_over_the_time_limit_is_a_503_with_a_chinese_message(
     monkeypatch.setattr(printer, "timeout", 0.05)  # no real review form is made this fast
     response = world.client.get(f"/api/v1/declarations/{declaration}/review-form.pdf", headers=world.bearer(person))
     assert response.status_code == 503
-    assert response.json()["errors"][0]["message"] == "文件生成超时,请稍后再试"
+    assert response.json()["errors"][0]["message"] == message("render_timeout")
     monkeypatch.setattr(printer, "timeout", pdf.RENDER_SECONDS)
     again = world.client.get(f"/api/v1/declarations/{declaration}/review-form.pdf", headers=world.bearer(person))
     assert again.status_code == 200 and again.content.startswith(b"%PDF")
@@ -78,7 +79,7 @@ def test_a_document_that_runs_out_of_memory_is_a_503_with_a_chinese_message(
     monkeypatch.setitem(services.bundle.platform["limits"], "print_max_kb", 10**9)
     response = world.client.get(f"/api/v1/declarations/{declaration}/review-form.pdf", headers=world.bearer(person))
     assert response.status_code == 503
-    assert response.json()["errors"][0]["message"] == "文件生成失败,请稍后再试;多次失败请联系技术支持"
+    assert response.json()["errors"][0]["message"] == message("render_failed")
 
 
 # -- print worker processes -------------------------------------------------------------------

@@ -4,6 +4,7 @@ nothing is reported without an approved path."""
 from __future__ import annotations
 
 from chain_helpers import ENGINEERING_SENIOR, ENGINEERING_VICE, World
+from runtime_support import message
 
 
 def test_a_district_unit_with_a_supervisor_may_only_ask_the_supervisor(world: World) -> None:
@@ -46,7 +47,7 @@ def test_an_empty_cell_has_no_path_to_ask_for(world: World) -> None:
     unit = world.permitted_unit("威海市某某卫生院", "371000")
     response = unit.request_path("卫生技术", "中级", "weihai_health")
     assert response.status_code == 422
-    assert response.json()["errors"][0]["message"] == "对照表中该系列、该级别为空,没有上报路径"
+    assert response.json()["errors"][0]["message"] == message("routing_empty_cell")
 
 
 def test_bad_path_requests_are_422_and_duplicates_409(world: World) -> None:
@@ -92,7 +93,7 @@ def test_nothing_is_reported_without_an_approved_path(world: World) -> None:
     assert unit.pass_(declaration).status_code == 200
     refused = unit.report(title, declaration)
     assert refused.status_code == 409
-    assert refused.json()["errors"][0]["message"] == "未建立该系列、该级别的数据上报路径,无法上报"
+    assert refused.json()["errors"][0]["message"] == message("no_path")
     pending = unit.request_path(title.series, title.level, "weihai_hrss").json()
     assert unit.report(title, declaration).status_code == 409  # pending is not approved
     world.approved_path(unit, world.actor("weihai_industry"), ENGINEERING_VICE)  # another level does not help

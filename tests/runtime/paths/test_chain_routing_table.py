@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from chain_helpers import World
+from runtime_support import message
 
 SEED = Path("/work/shared/seeds/000_d8147cc641563945.txt")
 
@@ -86,7 +87,7 @@ def test_every_cell_of_the_city_table_routes_a_city_unit_without_supervisor(worl
             assert response.json()["names"] == [name], (series, level)
         else:
             assert response.status_code == 404, (series, level, response.text)
-            assert response.json()["errors"][0]["message"] == "对照表中该系列、该级别为空,没有上报路径"
+            assert response.json()["errors"][0]["message"] == message("routing_empty_cell")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from chain_helpers import ARCHIVES_MIDDLE, PASSWORD, World, page_login, uscc
-from runtime_support import certificate_number, csrf_of, login_fields
+from runtime_support import certificate_number, csrf_of, field_message, login_fields, message
 from starlette.testclient import TestClient
 
 
@@ -27,7 +27,7 @@ def test_a_unit_registers_on_the_page_with_a_confirmation_step(world: World) -> 
         "password_confirm": PASSWORD,
     }
     bad = client.post("/register/unit", data={**form, "mobile": "1"})
-    assert bad.status_code == 422 and "手机号码" in bad.text
+    assert bad.status_code == 422 and field_message("unit_registration", "/mobile", "format") in bad.text
     assert world.one("SELECT 1 AS x FROM accounts WHERE login_name = 'pageunit'") is None
     shown = client.post("/register/unit", data=form)
     assert shown.status_code == 200 and "确认之后单位名称无法自行修改" in shown.text
@@ -59,7 +59,7 @@ def test_the_permission_page_requests_and_the_hr_page_decides(world: World) -> N
     unit = world.register_unit("环翠区页面权限单位", "371002")
     browser = page_login(world, unit.login)
     page = browser.get("/units/permission")
-    assert page.status_code == 200 and "尚未申请" in page.text
+    assert page.status_code == 200 and message("permission_none") in page.text
     asked = browser.post(
         "/units/permission",
         data={"csrf_token": csrf_of(page.text), "uscc": uscc("371003", 5), "region": "371002", "supervisor": ""},
@@ -131,7 +131,7 @@ def test_review_return_report_and_result_on_the_pages(world: World) -> None:
     no_comment = browser.post(
         f"/review/{declaration}/act", data={"csrf_token": csrf_of(detail.text), "transition": "return", "comment": ""}
     )
-    assert no_comment.status_code == 422 and "退回时须填写退回意见" in no_comment.text
+    assert no_comment.status_code == 422 and message("comment_required") in no_comment.text
     returned = browser.post(
         f"/review/{declaration}/act",
         data={

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from chain_helpers import World
+from runtime_support import message
 
 from runtime.accounts import totp
 
@@ -88,7 +89,7 @@ def test_a_code_logs_in_once_and_a_replay_in_the_same_window_is_refused(world: W
     world.svc.clock.advance(seconds=10)  # same 30-second step: the code on screen is the same
     replay = world.login(unit.login, totp_code=code)
     assert replay.status_code == 401
-    assert replay.json()["errors"][0]["message"] == "该动态口令已使用过,请等待身份验证器显示新的口令后再登录"
+    assert replay.json()["errors"][0]["message"] == message("totp_reused")
     earlier = totp.code_at(secret, world.svc.clock.now() - timedelta(seconds=30))  # inside the drift window
     assert world.login(unit.login, totp_code=earlier).json()["errors"][0]["code"] == "totp_reused"
     world.svc.clock.advance(seconds=30)

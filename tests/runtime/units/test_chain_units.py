@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from chain_helpers import PASSWORD, World, uscc
+from runtime_support import message
 
 
 def test_a_registered_unit_has_no_permission_and_is_not_found_by_applicants(world: World) -> None:
@@ -125,7 +126,7 @@ def test_a_name_that_already_has_a_permitted_unit_is_refused(world: World) -> No
     again = world.register_unit("威海市重名单位", "371000")
     response = again.post("/api/v1/units/me/permission", json={"uscc": uscc("371000", 99), "region": "371000"})
     assert response.status_code == 409
-    assert response.json()["errors"][0]["message"] == "已经存在有权限的同名单位"
+    assert response.json()["errors"][0]["message"] == message("duplicate_unit")
 
 
 def test_only_units_ask_for_permission_and_only_hr_staff_see_the_queue(world: World) -> None:
