@@ -12,6 +12,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from runtime_support import message
 from test_review_chain_journey import login, take_step
 
 from runtime.committee import votes, workdays
@@ -140,7 +141,7 @@ def test_a_session_draws_experts_votes_publishes_the_result_and_it_becomes_final
     office.fill("#result-objections textarea", "经核实,论文为本人撰写")
     office.click("#result-objections button[type=submit]")
     office.wait_for_load_state()
-    assert "异议不成立" in (office.text_content("#result-objections") or "")
+    assert message("objection_label_dismissed") in (office.text_content("#result-objections") or "")
     step = next(t for t in svc.bundle.workflow["declaration"]["transitions"] if t["id"] == "confirm_pass")
     days = max(int(g.split(":")[1]) for g in step["guards"] if g.startswith("working_days:"))
     svc.clock.advance(days=(workdays.add(svc, svc.clock.today(), days) - svc.clock.today()).days)

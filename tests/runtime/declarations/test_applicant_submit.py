@@ -199,4 +199,4 @@ def test_the_page_says_when_the_window_is_closed(world: World, applicant: Applic
     overview = client.get(f"/declarations/{filled}")
     refused = client.post(f"/declarations/{filled}/submit", data={"csrf_token": csrf_of(overview.text)})
     assert refused.status_code == 409 and message("outside_window") in refused.text
-    assert message("no_notice") in client.get("/declarations").text
+    assert message("no_open_notice") in client.get("/declarations").text
