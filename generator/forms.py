@@ -307,7 +307,7 @@ class FormCompiler:
             paths = [str(c.get("member_of")) for c in params.get("checks") or []]
             if key_field is not None and key_field.get("depends_on"):
                 # Never offer a key (a series) whose cascade would be empty for the chosen
-                # parents (no 中级 titles): the page drops those options (DEC-3).
+                # parents (no titles at the middle level): the page drops those options (DEC-3).
                 needed = [p for p in paths if any("{" + d + "}" in p for d in key_field["depends_on"])]
                 if needed:
                     key_field["options_nonempty"] = {"dictionary": params.get("dictionary"), "paths": needed}
@@ -348,7 +348,7 @@ def client_rules(
 ) -> dict[str, Any]:
     """What the page's script needs to show, hide and mark fields, taken from the same schema:
     each field's ``shown_when``, the conditions of the ``required-if`` rules and the syntax
-    trees of ``computed`` fields (DEC-8 聘任年限, filled in as the applicant types). The server
+    trees of ``computed`` fields (DEC-8 years of appointment, filled in as the applicant types). The server
     still judges and computes everything; without the script every field shows."""
     client: dict[str, Any] = {}
     for scope, specs in (("fields", fields), ("rows", row_fields or {})):

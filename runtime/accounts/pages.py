@@ -150,7 +150,7 @@ async def register(request: Request) -> Response:
 
 
 async def register_back(request: Request) -> Response:
-    """返回 on the confirm step: the form again with every value typed (passwords excepted), not
+    """Back (the return button) on the confirm step: the form again with every value typed (passwords excepted), not
     an empty form (issue 16). The held registration is dropped; sending the form holds it anew."""
     svc = services(request)
     form = await read_form(request)

@@ -1,7 +1,7 @@
 """Expert pools and review sessions (COM-1, COM-2): a committee organising unit keeps its pool
 (added one by one or imported from XLSX), sets up a session with declarations it holds and
 a number of experts, and draws them at random with a recorded seed. The draw avoids
-(回避) experts who work at an applicant's unit or declared a conflict, takes only experts
+(recusal) experts who work at an applicant's unit or declared a conflict, takes only experts
 at the session's level or above, and refuses, saying how many are missing, when the pool
 is too small. The seed and the list drawn from are stored, so anyone can re-check it."""
 
@@ -198,7 +198,7 @@ def eligible(svc: Services, session: dict[str, Any]) -> list[str]:
 
 
 def screening(svc: Services, session: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every active pool expert with why the draw must pass them over (回避): `level` (below
+    """Every active pool expert with why the draw must pass them over (recusal): `level` (below
     the session's), `unit` (works at an applicant's unit), `conflict` (declared one), or ""."""
     levels = _levels(svc)
     allowed = set(levels[: levels.index(session["level"]) + 1])

@@ -1,4 +1,4 @@
-"""The integrity archive (职称评审诚信档案, INT-1, INT-2): records made by HR authorities and
+"""The integrity archive (INT-1, INT-2): records made by HR authorities and
 committee organising units with a reason, evidence and a period; while one is in force the
 person cannot submit a declaration (the workflow guard `no_integrity_record`)."""
 

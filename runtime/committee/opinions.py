@@ -1,4 +1,4 @@
-"""Expert opinions (信息评审, COM-3): an expert drawn for a session records an opinion (and a
+"""Expert opinions on a declaration's information (COM-3): an expert drawn for a session records an opinion (and a
 score where policy asks) on each declaration assigned to it, while the session is open
 (drawn, its vote not closed); any other declaration is 404. The committee office sees every
 opinion of its sessions with the expert's name: opinions are signed, unlike ballots."""

@@ -1,4 +1,4 @@
-"""Results publicity (评审结果公示, PUB-2): the public page lists the results in the publicity
+"""Results publicity (PUB-2): the public page lists the results in the publicity
 states policy names, with only the fields policy lists (PUB-3); anyone may object in real
 name (name, ID number or unit, contact, reasons, optional evidence), throttled per client
 address; the committee office holding the result upholds or dismisses each objection with a

@@ -1,6 +1,6 @@
-"""Unit publicity (推荐人选公示, PUB-1): before a declaring unit reports a series × level
+"""Unit publicity (of the recommended candidates, PUB-1): before a declaring unit reports a series × level
 upward it publishes the list inside the unit for the policy's working days, takes
-objections, ends the publicity and uploads the stamped 公示情况报告表. The workflow takes
+objections, ends the publicity and uploads the stamped publicity report form. The workflow takes
 part through the transition START (each listed declaration enters the publicity state)
 and the report guard `unit_publicity_done`."""
 
@@ -216,7 +216,7 @@ def end(svc: Services, account: Account, publicity_id: str) -> dict[str, Any]:
 
 
 def upload_report(svc: Services, account: Account, publicity_id: str, name: str, content: bytes) -> dict[str, Any]:
-    """The stamped 公示情况报告表, checked like every upload, once the publicity ended."""
+    """The stamped publicity report form, checked like every upload, once the publicity ended."""
     unit = _staff(svc, account)
     publicity = load(svc, account, publicity_id)
     if publicity["unit_id"] != unit:

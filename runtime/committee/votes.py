@@ -173,7 +173,7 @@ def close_vote(svc: Services, account: Account, session_id: str) -> dict[str, An
 
 
 def tally(svc: Services, account: Account, session_id: str) -> dict[str, Any]:
-    """Counts per declaration and choice, and whether 同意 reaches the threshold of those
+    """Counts per declaration and choice, and whether the agreeing choice reaches the threshold of those
     attending; never who voted what."""
     session = experts.load_session(svc, account, session_id)
     vote = svc.storage.one("SELECT * FROM session_votes WHERE session_id = ?", (session["id"],))

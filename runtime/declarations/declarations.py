@@ -105,7 +105,7 @@ def create(svc: Services, account: Account, notice_id: str | None = None) -> str
 
 def system_values(svc: Services, form: Form, document: dict[str, Any], year: int) -> dict[str, Any]:
     """Fill what the system decides: constants (DEC-5), the notice year and computed fields
-    (DEC-8 聘任年限); never user input."""
+    (DEC-8 years of appointment); never user input."""
     result = dict(document)
     for field in form.compiled.get("fields") or []:
         if "const" in field:

@@ -73,7 +73,7 @@ async def new_declaration(request: Request) -> Response:
 
 
 def _overview_context(svc: Services, declaration: Declaration, account: Account) -> dict[str, Any]:
-    """The sections with their true state now — 未填写 / 有错误 (n) / 已完成 — from the same check
+    """The sections with their true state now (not filled, n errors, complete) from the same check
     as submit, required uploads included (issue 16)."""
     editable = workflow.editable_sections(svc, declaration, account) or []
     counts = Counter(e["section"] for e in submission.all_errors(svc, declaration))
@@ -330,7 +330,7 @@ async def upload(request: Request) -> Response:
 
 
 async def submit(request: Request) -> Response:
-    """确定申报 through a confirmation page (DEC-18, issue 16): GET (or a POST without `confirmed`)
+    """Submitting (the submit step) through a confirmation page (DEC-18, issue 16): GET (or a POST without `confirmed`)
     shows what will be sent and to whom, or why it cannot be; only a confirmed POST submits."""
     svc = services(request)
     account = applicant(request)
@@ -392,7 +392,7 @@ async def download(request: Request) -> Response:
 
 
 async def delete_attachment_page(request: Request) -> Response:
-    """删除 beside a file while its section is editable (issue 13, finding 5); a file that cannot
+    """Delete beside a file while its section is editable (issue 13, finding 5); a file that cannot
     be deleted now (submitted meanwhile) is explained on its section page."""
     svc = services(request)
     account = applicant(request)

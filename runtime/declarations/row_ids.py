@@ -1,7 +1,7 @@
 """Stable ids of the rows of a repeatable section (issue 13, finding 5).
 
 A proof is uploaded for one achievement, one assessment, one training row. Bound to a row
-*number*, deleting row 1 moved row 3's proof under another achievement in the printed 评审表.
+*number*, deleting row 1 moved row 3's proof under another achievement in the printed review form.
 So every row carries `row_id`, a key the server assigns: the form and the API send it back
 with the row, and a save keeps a sent id only when the stored section already has it (once),
 so an id can be neither invented nor copied onto a second row. Everything else gets a new id.

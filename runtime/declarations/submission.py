@@ -1,4 +1,4 @@
-"""Submitting a declaration (确定申报, DEC-18): every error of every section, required uploads,
+"""Submitting a declaration (DEC-18): every error of every section, required uploads,
 the rules across sections and eligibility, what the applicant is shown before confirming, and the
 workflow's submit step."""
 
@@ -102,7 +102,7 @@ def _given(value: Any) -> bool:
 
 
 def submit_plan(svc: Services, declaration: Declaration, account: Account) -> list[str]:
-    """What 确定申报 would do now, without doing it (DEC-18): the chain of organisation ids it
+    """What submitting would do now, without doing it (DEC-18): the chain of organisation ids it
     would travel, or the HttpError it would fail with. The confirmation page shows the one, and
     offers no confirm button on the other (issue 16)."""
     svc = versions.scoped(svc, declaration)  # its own rules, routing and workflow (VER-1)

@@ -223,7 +223,7 @@ def read(svc: Services, attachment: dict[str, Any]) -> bytes:
 
 def for_declaration(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
     """The declaration's files, each with `row` (the position its row has now, from 0) and
-    `row_label` (that row's first values), so pages, the API and the printed 评审表 show a proof
+    `row_label` (that row's first values), so pages, the API and the printed review form show a proof
     under its own row whatever was deleted or reordered (issue 13, finding 5). Files of a row
     that is gone (a save racing an upload) are left out."""
     found = svc.storage.all(

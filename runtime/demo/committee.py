@@ -13,12 +13,12 @@ from runtime.review import review, workflow
 from runtime.storage.rows import account_row
 from runtime.web.http import HttpError, Services
 
-UNITS = ("山东大学", "青岛大学", "烟台大学", "鲁东大学", "山东省档案馆", "济南市档案馆")
 EXPERT_LOGIN = "expert01"
 
 
-def seed_committee(svc: Services, password: str) -> list[dict[str, str]]:
-    """Returns the accounts it made (to print); nothing when there is nothing to review."""
+def seed_committee(svc: Services, password: str, data: dict[str, Any]) -> list[dict[str, str]]:
+    """Returns the accounts it made (to print); nothing when there is nothing to review.
+    `data`: the `committee` part of demo_data.json (expert units, names, the opinion text)."""
     reported = (workflow.transition(svc, review.REPORT) or {}).get("to")  # what a report step leads to
     held = svc.storage.one(
         "SELECT d.* FROM declarations d JOIN organisations o ON o.id = d.holder_org_id"
@@ -45,9 +45,9 @@ def seed_committee(svc: Services, password: str) -> list[dict[str, str]]:
             svc,
             office,
             {
-                "name": f"评审专家{i + 1:02d}",
-                "unit": UNITS[i % len(UNITS)],
-                "specialty": "档案管理",
+                "name": str(data["expert_name"]).format(n=f"{i + 1:02d}"),
+                "unit": data["expert_units"][i % len(data["expert_units"])],
+                "specialty": data["expert_specialty"],
                 "title_level": level,
             },
         )
@@ -60,16 +60,13 @@ def seed_committee(svc: Services, password: str) -> list[dict[str, str]]:
         first = next(e["id"] for e in session["experts"] if not _has_login(svc, e["id"]))
         login = votes.create_account(svc, office, first, EXPERT_LOGIN, password)
         expert = account_row(svc.storage.one("SELECT * FROM accounts WHERE id = ?", (login["account_id"],)) or {})
-        opinions.record(svc, expert, held["id"], OPINION, _score(svc))
+        opinions.record(svc, expert, held["id"], data["opinion"], _score(svc))
         votes.open_vote(svc, office, session["id"], [e["id"] for e in session["experts"]])
         made.append({"login": EXPERT_LOGIN, "role": "expert", "org": ""})
     except HttpError:  # a policy that makes the demo pool too small: the sessions stay undrawn
         pass
     experts.create_session(svc, office, held["series"], held["level"], minimum, [held["id"]])  # set up only
     return made
-
-
-OPINION = "申报材料真实完整,业绩与申报职称相符"
 
 
 def _score(svc: Services) -> int | None:
@@ -82,8 +79,8 @@ def _has_login(svc: Services, expert_id: str) -> bool:
 
 
 def _closed_session(svc: Services, office: Any, held: dict[str, Any], count: int, password: str) -> None:
-    """COM-4 at its end: a session drawn, every drawn expert attending and voting 同意 (the
-    policy's agreeing choice), the vote closed. Its experts get logins no one is told about."""
+    """COM-4 at its end: a session drawn, every drawn expert attending and voting for the
+    policy's agreeing choice, the vote closed. Its experts get logins no one is told about."""
     made = experts.create_session(svc, office, held["series"], held["level"], count, [held["id"]])
     session = experts.draw(svc, office, made["id"])
     attending = [e["id"] for e in session["experts"]]

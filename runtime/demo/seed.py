@@ -183,5 +183,6 @@ def seed_demo(svc: Services) -> list[dict[str, Any]]:
         for line in seed_declarations(svc, city_unit["id"], data["declaration_names"], password_hash, people):
             login = line.split(":")[0]
             accounts.append({"login": login, "role": "applicant", "org": line.split(": ")[1]})
-    accounts += seed_committee(svc, DEMO_PASSWORD)  # expert pool, sessions, an expert login (COM-1..4)
+    # expert pool, sessions, an expert login (COM-1..4)
+    accounts += seed_committee(svc, DEMO_PASSWORD, data["committee"])
     return accounts

@@ -267,7 +267,7 @@ def _base_context(
     }
 
 
-# -- 评审表 (PRN-1) --------------------------------------------------------------------------
+# -- review form (PRN-1) -----------------------------------------------------------------
 
 
 def review_form(svc: Services, declaration: Declaration) -> dict[str, Any]:
@@ -317,7 +317,7 @@ def _minutes(svc: Services, stamp: str | None) -> str:
     return parse(stamp).astimezone(svc.clock.zone).strftime("%Y-%m-%d %H:%M")
 
 
-# -- 电子证书 (CERT-1) -----------------------------------------------------------------------
+# -- e-certificate (CERT-1) --------------------------------------------------------------
 
 
 def issued(svc: Services, declaration: Declaration) -> bool:

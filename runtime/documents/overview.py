@@ -1,4 +1,4 @@
-"""The overview table (一览表, PRN-2): one row per applicant of a unit's series × level, laid out
+"""The overview table (PRN-2): one row per applicant of a unit's series × level, laid out
 as a text grid for print and as rows for the spreadsheet."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from runtime.documents.documents import (
 from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.http import HttpError, Services
 
-# -- 一览表 (PRN-2) --------------------------------------------------------------------------
+# -- overview table (PRN-2) --------------------------------------------------------------
 
 
 def overview_choices(svc: Services) -> dict[str, list[str]]:

@@ -1,7 +1,7 @@
 """Print isolation (issue 13, finding 3): a size budget checked before layout, and a cap on
 the documents of one owner printing at once.
 
-The audit saved ~4.5 MB of text in one declaration; its 评审表 then laid out for 60 s in
+The audit saved ~4.5 MB of text in one declaration; its review form then laid out for 60 s in
 800 MiB and failed, and four of them in flight held every print slot, so a reviewer's
 0.9 s form took 51 s and then 503. Now a document whose HTML is over the budget
 (`limits.print_max_kb`) is refused before any layout starts, and one owner (the applicant a

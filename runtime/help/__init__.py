@@ -1,1 +1,1 @@
-"""Help for the people outside the forms: the 常见问题 (FAQ) page, searchable without JavaScript."""
+"""Help for the people outside the forms: the FAQ page, searchable without JavaScript."""

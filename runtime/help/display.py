@@ -1,4 +1,4 @@
-"""GET /display/text-size?large=1&next=/path: the larger-text mode (适老化), kept in a cookie and
+"""GET /display/text-size?large=1&next=/path: the larger-text mode for older readers, kept in a cookie and
 applied by the page layout; a plain link, so it works without JavaScript and from any page."""
 
 from __future__ import annotations

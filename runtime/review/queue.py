@@ -1,6 +1,6 @@
 """A review queue as people work it on deadline day (issue 16; REV-1..3): one page at a time,
 searched by name, ID number or declaring unit, sorted by date or by the unit's recommendation
-rank (单位推荐排序, DEC-3), and worked in bulk — each ticked declaration still checked, taken and
+rank (the unit's recommendation order, DEC-3), and worked in bulk — each ticked declaration still checked, taken and
 audited one by one, with a summary of what went through and why the rest did not.
 
 `find` has the signature pages need; its page is filtered, counted, sorted and cut in SQL over the

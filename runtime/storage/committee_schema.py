@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS unit_publicities (
   starts_on TEXT NOT NULL,           -- local date the publicity started
   working_days INTEGER NOT NULL,     -- the policy's days when it started
   ended_at TEXT,
-  report_sha256 TEXT,                -- the stamped 公示情况报告表
+  report_sha256 TEXT,                -- the stamped publicity report form
   report_name TEXT,
   report_type TEXT,
   created_by TEXT NOT NULL REFERENCES accounts(id),

@@ -1,7 +1,7 @@
 """The comparable form of a unit name (UNIT-4, issue 13 finding 10).
 
 Two registrations of one unit must not pass the duplicate check because one was typed with
-full-width 「（集团）」 and the other with half-width (集团), or with a space: names are compared
+full-width brackets around a word and the other with half-width ones, or with a space: names are compared
 after NFKC (full-width letters, digits and brackets become half-width), with every kind of
 bracket made one, white space and invisible characters removed, and case folded. The stored
 name stays as the unit typed it; organisations.name_key holds this form.

@@ -84,7 +84,7 @@ def _readable(svc: Services, cleaned: dict[str, Any]) -> dict[str, Any]:
 
 
 async def register_back(request: Request) -> Response:
-    """返回 on the confirm step: the form again with every value typed (passwords excepted), as
+    """Back (the return button) on the confirm step: the form again with every value typed (passwords excepted), as
     person registration does (issue 16). The held registration is dropped; sending the form holds
     it anew."""
     svc = services(request)

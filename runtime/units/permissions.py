@@ -1,4 +1,4 @@
-"""Permission requests for 职称评审 (UNIT-3, UNIT-4): the automatic check, manual review by the
+"""Permission requests for title review (UNIT-3, UNIT-4): the automatic check, manual review by the
 region's HR authority, and its decision."""
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def _same_uscc_permitted(svc: Services, uscc: str, org_id: str) -> bool:
 def automatic_check(svc: Services, uscc: str, where: dict[str, Any]) -> list[str]:
     """Why the automatic check fails (UNIT-3): the check character, and the code's division
     digits (characters 3-8) against the chosen region's code. They must be equal: a code of
-    荣成市 (371082) claiming the city level (371000) would otherwise report straight to a city
-    department past 荣成市人社局, so such a request goes to manual review instead."""
+    a county-level city (371082) claiming the city level (371000) would otherwise report straight to a city
+    department past its own HR bureau, so such a request goes to manual review instead."""
     reasons = []
     if not is_uscc(uscc):
         reasons.append("checksum")
