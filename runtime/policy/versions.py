@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from starlette.requests import Request
@@ -66,10 +67,30 @@ def needed(storage: Database) -> dict[str, int]:
     return {str(r["schema_hash"]): int(r["n"]) for r in rows}
 
 
+# what `x.name` finds on a plain dict before its items: dict's own methods and attributes
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class PageEnvironment(jinja2.Environment):
+    """Jinja as the pages use it, with one shortcut. Templates read compiled descriptors and rows
+    (plain dicts) as `d.title`, and Jinja looks for an attribute first: a failed `getattr` (an
+    exception) before every item, two exceptions for a key that is missing, a few hundred per
+    page, about a quarter of a section page's render. For a plain dict this asks for the item
+    straight away; the answer is the same, since only dict's own attributes come first."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def template_environment(build_dir: Path, *, reload: bool = False) -> jinja2.Environment:
     """The pages of one build. A build is read once at start, so its templates are not looked
     at on disk again (a stat per template per page) unless `reload` (dev mode) asks for it."""
-    return jinja2.Environment(
+    return PageEnvironment(
         loader=jinja2.FileSystemLoader(build_dir / "templates"),
         autoescape=True,
         undefined=jinja2.ChainableUndefined,
