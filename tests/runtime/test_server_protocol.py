@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from uvicorn import Config
@@ -102,3 +103,97 @@ def test_asyncio_takes_a_whole_burst_at_once(listening: socket.socket) -> None:
         for client in opened:
             client.close()
         loop.close()
+
+
+# -- one write per response ---------------------------------------------------------------
+
+
+async def answer(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """A small app: /fail breaks after the headers, /stream sends its body in parts, /empty has
+    none, anything else answers "hello"."""
+    if scope["type"] != "http":
+        return
+    path = scope["path"]
+    length = [] if path == "/stream" else [(b"content-length", b"0" if path == "/empty" else b"5")]
+    await send({"type": "http.response.start", "status": 303 if path == "/empty" else 200, "headers": length})
+    if path == "/fail":
+        raise RuntimeError("broken after the headers")
+    if path == "/stream":
+        for part in (b"one", b"two"):
+            await send({"type": "http.response.body", "body": part, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        return
+    await send({"type": "http.response.body", "body": b"" if path == "/empty" else b"hello"})
+
+
+def exchange(protocol: type[HttpToolsProtocol], request: bytes, until: bytes | None = None) -> tuple[bytes, int]:
+    """Send one request on a new connection; the bytes received (up to `until`, else the close)
+    and how many writes the server made."""
+    writes: list[bytes] = []
+
+    class Counting(protocol):  # type: ignore[valid-type,misc]
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            real = transport.write
+
+            def write(data: bytes | bytearray | memoryview) -> None:
+                writes.append(bytes(data))
+                real(data)
+
+            transport.write = write  # type: ignore[method-assign]
+            super().connection_made(transport)
+
+    async def run() -> bytes:
+        loop = asyncio.get_running_loop()
+        config = Config(answer, http=Counting, log_level="critical", lifespan="off")
+        config.load()
+        state = ServerState()
+        server = await loop.create_server(
+            lambda: Counting(config=config, server_state=state, app_state={}, _loop=loop), "127.0.0.1", 0
+        )
+        reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+        writer.write(request)
+        if until is None:
+            received = await asyncio.wait_for(reader.read(), 5)
+        else:
+            received = await asyncio.wait_for(reader.readuntil(until), 5)
+        writer.close()
+        for connection in list(state.connections):
+            connection.shutdown()
+        server.close()
+        return received
+
+    received = asyncio.run(run())
+    return received, len(writes)
+
+
+def test_headers_and_body_leave_in_one_write() -> None:
+    received, writes = exchange(HttpProtocol, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n") and received.endswith(b"\r\n\r\nhello")
+    assert writes == 1
+
+
+def test_without_it_uvicorn_writes_them_apart() -> None:
+    _, writes = exchange(HttpToolsProtocol, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert writes == 2  # why HeldHeaders exists
+
+
+def test_a_response_without_body_still_leaves() -> None:
+    received, writes = exchange(HttpProtocol, b"GET /empty HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 303 ") and received.endswith(b"\r\n\r\n") and writes == 1
+
+
+def test_a_head_answer_on_a_kept_connection_is_not_held() -> None:
+    # nothing follows the headers and the connection stays open: the end of the response sends them
+    received, writes = exchange(HttpProtocol, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", until=b"\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n") and writes == 1
+
+
+def test_a_streamed_body_goes_out_part_by_part() -> None:
+    received, writes = exchange(HttpProtocol, b"GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert b"one" in received and b"two" in received and received.endswith(b"0\r\n\r\n")
+    assert writes == 3  # headers with the first part, the second, the end
+
+
+def test_an_app_failing_after_its_headers_still_sends_them_and_closes() -> None:
+    received, _ = exchange(HttpProtocol, b"GET /fail HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n")  # as before: headers, then the close
