@@ -94,7 +94,7 @@ async def save_section(request: Request) -> JSONResponse:
     body = await read_json(request)
     keep = request.query_params.get("draft") == "true"
     try:
-        errors = declarations.save_section(
+        saved = declarations.save_section(
             svc,
             declaration,
             account,
@@ -105,12 +105,11 @@ async def save_section(request: Request) -> JSONResponse:
         )
     except concurrency.StaleVersion as stale:
         raise concurrency.precondition_failed(svc, stale.current) from None
-    blocking = [e.as_dict() for e in errors if e.severity == "error"]
-    warnings = [e.as_dict() for e in errors if e.severity != "error"]
-    if blocking and not keep:
+    blocking = [e.as_dict() for e in saved.errors if e.severity == "error"]
+    warnings = [e.as_dict() for e in saved.errors if e.severity != "error"]
+    if saved.version is None:
         raise HttpError(422, "validation_failed", svc.bundle.text("validation_failed"), errors=blocking + warnings)
-    fresh = svc.storage.one("SELECT version FROM declarations WHERE id = ?", (declaration["id"],))
-    version = int(fresh["version"]) if fresh else 0
+    version = saved.version
     response = json_response({"saved": True, "errors": blocking, "warnings": warnings, "version": version})
     response.headers["ETag"] = concurrency.etag(version)
     return response

@@ -7,6 +7,7 @@ that has held it. Anyone else gets 404, as if it did not exist.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from runtime.bundle import Form
@@ -220,6 +221,16 @@ def _scalar(value: Any) -> bool:
     return value is None or (isinstance(value, (str, int)) and len(str(value)) <= 10000)
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What a section save found and, unless its errors refused it, what it stored and the
+    declaration's version after it: the page and the API answer with these, not a second read."""
+
+    errors: list[Error]
+    document: dict[str, Any] | None = None  # as stored, with the system's values
+    version: int | None = None
+
+
 def save_section(
     svc: Services,
     declaration: Declaration,
@@ -229,7 +240,7 @@ def save_section(
     *,
     keep_invalid: bool,
     expected_version: int | str | None = None,
-) -> list[Error]:
+) -> Saved:
     """Save one section as a draft (DEC-2). With keep_invalid (pages) a draft with errors is
     kept so nothing typed is lost; otherwise (API default) errors mean nothing is saved.
     With expected_version, concurrency.StaleVersion when another save came first (issue 13)."""
@@ -247,7 +258,7 @@ def save_section(
     errors.extend(rules.section_errors(svc, declaration, section_id, document))
     blocking = _blocking(errors)
     if blocking and not keep_invalid:
-        return errors
+        return Saved(errors)
     now = iso(svc.clock.now())
     with svc.storage.transaction():
         current = svc.storage.one(
@@ -281,7 +292,7 @@ def save_section(
             svc.storage.execute(
                 "UPDATE declarations SET updated_at = ?, version = version + 1 WHERE id = ?", (now, declaration["id"])
             )
-    return errors
+    return Saved(errors, document, int(current["version"]) + 1)
 
 
 def _text_or_none(value: Any) -> str | None:

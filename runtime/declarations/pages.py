@@ -129,7 +129,7 @@ async def section(request: Request) -> Response:
         remove_row = int(remove) if isinstance(remove, str) and remove.isdigit() and len(remove) <= 4 else None
         document = resolve_orgs(svc, form, decode_section(form, posted, remove_row=remove_row))
         try:
-            errors = declarations.save_section(
+            saved = declarations.save_section(
                 svc,
                 declaration,
                 account,
@@ -176,21 +176,20 @@ async def section(request: Request) -> Response:
             )
         if kept is not None:
             lapsed.drop(svc, account["id"], declaration["id"], form.id)
+        errors = saved.errors
         blocking = [e for e in errors if e.severity == "error"]
         if posted.get("autosave") == "1":  # the page's script saving in the background
-            fresh = declarations.load(svc, declaration["id"], account)  # its new version for the form
-            return JSONResponse({"saved": True, "errors": len(blocking), "version": fresh["version"]})
-        stored = declarations.section_data(svc, declaration["id"], form.id)  # with the system's values
+            return JSONResponse({"saved": True, "errors": len(blocking), "version": saved.version})
+        stored = saved.document or {}  # with the system's values
         if posted.get("add_row") and form.rows:
             stored = {**stored, "rows": [*(stored.get("rows") or []), {}]}
         flashes.append(
             svc.bundle.text("saved_with_errors", count=len(blocking)) if blocking else svc.bundle.text("saved")
         )
-        saved = declarations.load(svc, declaration["id"], account)  # its new version, for saving again
         return _section_page(
             request,
             svc,
-            saved,
+            declarations.load(svc, declaration["id"], account),  # its new version, for saving again
             form,
             stored,
             errors=errors_by_path(blocking),
