@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -81,11 +82,13 @@ class Bundle:
     def schema_hash(self) -> str:
         return str(self.manifest["schema_hash"])
 
-    @property
+    # read on every page (each text, the layout's labels): made once, not copied per read;
+    # nothing changes them after the build is loaded
+    @cached_property
     def ui(self) -> dict[str, str]:
         return dict(self.messages.get("ui") or {})
 
-    @property
+    @cached_property
     def api_messages(self) -> dict[str, str]:
         return dict(self.messages.get("api") or {})
 
