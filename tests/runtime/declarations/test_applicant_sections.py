@@ -4,6 +4,7 @@ section saving a valid document and refusing an invalid one with every error in 
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import ROOT, csrf_of, field_message, message
+from runtime_support import ROOT, build_json, csrf_of, message
 
 # the achievements limit and its message, as policy staff set them (one value, one place)
 ACHIEVEMENTS = json.loads((ROOT / "build" / "forms" / "declaration" / "achievements.json").read_text("utf-8"))
@@ -45,9 +46,9 @@ def test_the_pages_send_the_applicant_to_the_letter_until_agreed(world: World) -
         response = client.get(path, follow_redirects=False)
         assert (response.status_code, response.headers["location"]) == (303, "/commitment")
     letter = client.get("/commitment")
-    assert "职称申报承诺书" in letter.text and "我同意" in letter.text
+    assert message("commitment_title") in letter.text
     refused = client.post("/commitment", data={"csrf_token": csrf_of(letter.text)})
-    assert refused.status_code == 422 and "选择“我同意”" in refused.text
+    assert refused.status_code == 422 and html.escape(message("commitment_must_agree"), quote=False) in refused.text
     assert world.one("SELECT commitment_at FROM accounts WHERE id = ?", (person.id,))["commitment_at"] is None
     agreed = client.post(
         "/commitment", data={"csrf_token": csrf_of(letter.text), "agree": "yes"}, follow_redirects=False
@@ -131,33 +132,72 @@ def test_every_section_saves_a_valid_document(world: World, applicant: Applicant
     assert stored["section_errors"][section] == 0
 
 
+def _form(section: str) -> dict[str, Any]:
+    """A declaration section as build/ compiled it."""
+    found: dict[str, Any] = build_json(f"forms/declaration/{section}.json")
+    return found
+
+
+def _node(section: str, path: str) -> dict[str, Any]:
+    """The JSON Schema of one field of a section, named by an error path (/rows/0/name)."""
+    node = _form(section)["schema"]
+    for part in path.strip("/").split("/"):
+        node = node["items"] if part.isdigit() else node["properties"][part]
+    return dict(node)
+
+
+def _most(section: str, path: str) -> int:
+    """The most characters a field takes: its maxLength, else platform.yaml's limit for any text."""
+    field = next(f for f in _form(section)["fields"] if f["id"] == path.strip("/"))
+    return int(field.get("maxLength") or build_json("platform.json")["limits"]["text_max_chars"])
+
+
+def _as_pattern(template: str) -> str:
+    """A message template as a regular expression: its text exactly, any {placeholder} filled."""
+    return "".join(".+?" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{\w+\})", template))
+
+
+def policy_messages(section: str, path: str, code: str) -> list[str]:
+    """The messages build/ has for an error (the tests never copy one): a field's own text for a
+    JSON Schema keyword, the texts of the section's rules of that kind for a rule; a text over
+    its length is refused by the save's bounds with their own message."""
+    if code.startswith("rule:"):
+        kind = code.removeprefix("rule:")
+        rules = [r for r in _form(section)["rules"] if r["kind"] == kind]
+        return [text for r in rules for text in [r["message"], *(r.get("messages") or {}).values()]]
+    if code == "additionalProperties":
+        return [message("unknown_field")]
+    own = [text for keyword, text in _node(section, path).get("x-messages", {}).items() if keyword == code]
+    return [*own, build_json("messages.json")["api"]["field_too_long"]] if code == "maxLength" else own
+
+
 def _rows(section: str, *changes: dict[str, Any]) -> dict[str, Any]:
     base = valid_sections("x")[section]["rows"][0]
     return {"rows": [{**base, **change} for change in changes]}
 
 
-# (section, document change, the error path, a piece of the message)
+# (section, document change, the error path, the error's code: a JSON Schema keyword or rule:<kind>)
 INVALID: list[tuple[str, dict[str, Any], str, str]] = [
-    ("header", {"rank": "6/5"}, "/rank", "1≤m≤n"),
-    ("header", {"rank": "0/3"}, "/rank", "1≤m≤n"),
-    ("header", {"rank": "3-5"}, "/rank", "m/n"),
-    ("header", {"level": "特级"}, "/level", "须从下拉列表中选择"),
-    ("header", {"title": "研究馆员"}, "/title", "须与所选申报级别、申报系列对应"),
-    ("header", {"specialty": "财税管理"}, "/specialty", "须与所选申报级别、申报系列对应"),
-    ("header", {"mode": "破格"}, "/exception", "须选填破格情况"),
-    ("header", {"is_work_unit": "否"}, "/work_unit", "须填写工作单位"),
-    ("header", {"work_start": "2012-07"}, "/work_start", "YYYY.MM"),
-    ("header", {"work_start": "2020.07", "professional_years": 12}, "/professional_years", "不能超过"),
-    ("header", {"professional_years": -1}, "/professional_years", "不能小于0"),
-    ("header", {"professional_years": "十二"}, "/professional_years", "格式不正确"),
-    ("header", {"rank": None}, "/rank", field_message("declaration/header", "/rank")),
+    ("header", {"rank": "6/5"}, "/rank", "format"),
+    ("header", {"rank": "0/3"}, "/rank", "format"),
+    ("header", {"rank": "3-5"}, "/rank", "format"),
+    ("header", {"level": "特级"}, "/level", "enum"),
+    ("header", {"title": "研究馆员"}, "/title", "rule:cascade"),
+    ("header", {"specialty": "财税管理"}, "/specialty", "rule:cascade"),
+    ("header", {"mode": "破格"}, "/exception", "rule:required-if"),
+    ("header", {"is_work_unit": "否"}, "/work_unit", "rule:required-if"),
+    ("header", {"work_start": "2012-07"}, "/work_start", "format"),
+    ("header", {"work_start": "2020.07", "professional_years": 12}, "/professional_years", "rule:whole-years"),
+    ("header", {"professional_years": -1}, "/professional_years", "minimum"),
+    ("header", {"professional_years": "十二"}, "/professional_years", "type"),
+    ("header", {"rank": None}, "/rank", "required"),
     (
         "education",
         {"basis": {"school": "山东大学"}},
         "/basis/major",
-        field_message("declaration/education", "/basis/major"),
+        "required",
     ),
-    ("education", {"full_time": {"graduated": "2012.6"}}, "/full_time/graduated", "YYYY.MM"),
+    ("education", {"full_time": {"graduated": "2012.6"}}, "/full_time/graduated", "format"),
     (
         "education",
         {
@@ -170,37 +210,37 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
             }
         },
         "/basis/degree",
-        "须从下拉列表中选择",
+        "enum",
     ),
     (
         "current_title",
         _rows("current_title", {"qualified_on": None}),
         "/rows/0/qualified_on",
-        "须填写专业技术获取资格时间",
+        "rule:required-if",
     ),
     (
         "current_title",
         {"rows": [{"title": "无", "qualification": "一级建造师"}]},
         "/rows/0/qualification_on",
-        "须填写获得职业资格时间",
+        "rule:required-if",
     ),
-    ("current_title", {"rows": []}, "/rows", "请至少填写一条现专业技术职称信息"),
-    ("current_title", _rows("current_title", *[{}] * 6), "/rows", "最多填写5条"),
-    ("admin_post", {"post": "副馆长"}, "/since", "须填写任职时间"),
-    ("admin_post", {"post": "副馆长", "since": "2019.3"}, "/since", "YYYY.MM"),
-    ("assessments", _rows("assessments", {"grade": "很好"}), "/rows/0/grade", "须从下拉列表中选择"),
-    ("assessments", _rows("assessments", {"year": "2024"}, {"year": "2024"}), "/rows/1/year", "只能填写一条"),
-    ("assessments", _rows("assessments", {"year": "2025"}, {"year": "2024"}), "/rows/1/year", "从早到晚"),
-    ("assessments", _rows("assessments", {"year": "24"}), "/rows/0/year", "四位年份"),
-    ("language_computer", {"computer": None}, "/computer", field_message("declaration/language_computer", "/computer")),
+    ("current_title", {"rows": []}, "/rows", "minItems"),
+    ("current_title", _rows("current_title", *[{}] * (_form("current_title")["rows"]["max"] + 1)), "/rows", "maxItems"),
+    ("admin_post", {"post": "副馆长"}, "/since", "rule:required-if"),
+    ("admin_post", {"post": "副馆长", "since": "2019.3"}, "/since", "format"),
+    ("assessments", _rows("assessments", {"grade": "很好"}), "/rows/0/grade", "enum"),
+    ("assessments", _rows("assessments", {"year": "2024"}, {"year": "2024"}), "/rows/1/year", "rule:unique"),
+    ("assessments", _rows("assessments", {"year": "2025"}, {"year": "2024"}), "/rows/1/year", "rule:ordered"),
+    ("assessments", _rows("assessments", {"year": "24"}), "/rows/0/year", "format"),
+    ("language_computer", {"computer": None}, "/computer", "required"),
     (
         "continuing_education",
         _rows("continuing_education", {"start": "2025.12", "end": "2025.01"}),
         "/rows/0/end",
-        "结束时间不能早于开始时间",
+        "rule:not-before",
     ),
-    ("continuing_education", _rows("continuing_education", {"hours": "90"}), "/rows/0/hours", "学时"),
-    ("continuing_education", {"rows": []}, "/rows", "请至少填写一条"),
+    ("continuing_education", _rows("continuing_education", {"hours": "90"}), "/rows/0/hours", "pattern"),
+    ("continuing_education", {"rows": []}, "/rows", "minItems"),
     (
         "work_experience",
         {
@@ -210,7 +250,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
             ]
         },
         "/rows/1/start",
-        "2015.07",  # DEC-13: the gap's message names the first month missing
+        "rule:contiguous",  # DEC-13: the gap's message names the first month missing
     ),
     (
         "work_experience",
@@ -221,7 +261,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
             ]
         },
         "/rows/1/start",
-        "2015.06",  # DEC-13: the overlap's message names the end it overlaps
+        "rule:contiguous",  # DEC-13: the overlap's message names the end it overlaps
     ),
     (
         "work_experience",
@@ -232,21 +272,21 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
             ]
         },
         "/rows/0/end",
-        "“至今”",  # DEC-13: the open_not_last message
+        "rule:contiguous",  # DEC-13: the open_not_last message
     ),
     (
         "work_experience",
         {"rows": [{"start": "2015.07", "end": "2012.06", "unit_dept_post": "甲/乙/丙"}]},
         "/rows/0/end",
-        "结束时间不能早于开始时间",
+        "rule:not-before",
     ),
     (
         "work_experience",
         {"rows": [{"start": "2012.07", "end": "至今", "unit_dept_post": "甲-乙-丙"}]},
         "/rows/0/unit_dept_post",
-        "xx单位/xx部门/专业技术职称",
+        "pattern",
     ),
-    ("work_experience", {"rows": []}, "/rows", "请至少填写一条工作经历"),
+    ("work_experience", {"rows": []}, "/rows", "minItems"),
     (
         "achievements",
         {
@@ -262,30 +302,45 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
             ]
         },
         "/rows",
-        ACHIEVEMENTS["schema"]["properties"]["rows"]["x-messages"]["maxItems"],
+        "maxItems",
     ),
     (
         "achievements",
         _rows("achievements", {"name": "数字档案馆建设中的元数据管理"}),
         "/rows/0/name",
-        "论文:《论文全称》",
+        "rule:match",
     ),
-    ("achievements", _rows("achievements", {"name": "论文《数字档案》"}), "/rows/0/name", "论文:《论文全称》"),
+    ("achievements", _rows("achievements", {"name": "论文《数字档案》"}), "/rows/0/name", "rule:match"),
     (
         "achievements",
         _rows("achievements", {"name": "论文:《甲》", "time": "2023.11"}, {"name": "论文:《乙》", "time": "2021.05"}),
         "/rows/1/time",
-        "按时间先后顺序",
+        "rule:ordered",
     ),
-    ("achievements", _rows("achievements", {}, {}), "/rows/1/name", "同一成果只能填写一条"),
-    ("achievements", _rows("achievements", {"category": "专利", "publisher": None}), "/rows/0/authority", "批准机关"),
-    ("achievements", _rows("achievements", {"publisher": None}), "/rows/0/publisher", "须填写报刊或出版社"),
-    ("achievements", _rows("achievements", {"rank": "4/3"}), "/rows/0/rank", "1≤m≤n"),
-    ("achievements", _rows("achievements", {"verify_url": "www.nppa.gov.cn"}), "/rows/0/verify_url", "http://"),
-    ("performance", {"achievements_text": "太短了"}, "/achievements_text", "至少50个字"),
-    ("performance", {"achievements_text": "长" * 3001}, "/achievements_text", "不能超过3000个字"),
-    ("societies", {"societies_text": "会" * 1001}, "/societies_text", "不能超过1000个字"),
-    ("attachments", {"anything": "x"}, "/anything", message("unknown_field")),
+    ("achievements", _rows("achievements", {}, {}), "/rows/1/name", "rule:unique"),
+    (
+        "achievements",
+        _rows("achievements", {"category": "专利", "publisher": None}),
+        "/rows/0/authority",
+        "rule:required-if",
+    ),
+    ("achievements", _rows("achievements", {"publisher": None}), "/rows/0/publisher", "rule:required-if"),
+    ("achievements", _rows("achievements", {"rank": "4/3"}), "/rows/0/rank", "format"),
+    ("achievements", _rows("achievements", {"verify_url": "www.nppa.gov.cn"}), "/rows/0/verify_url", "pattern"),
+    ("performance", {"achievements_text": "太短了"}, "/achievements_text", "minLength"),
+    (
+        "performance",
+        {"achievements_text": "长" * (_most("performance", "/achievements_text") + 1)},
+        "/achievements_text",
+        "maxLength",
+    ),
+    (
+        "societies",
+        {"societies_text": "会" * (_most("societies", "/societies_text") + 1)},
+        "/societies_text",
+        "maxLength",
+    ),
+    ("attachments", {"anything": "x"}, "/anything", "additionalProperties"),
 ]
 
 
@@ -301,11 +356,9 @@ def _changed(doc: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize(
-    ("section", "change", "path", "message"), INVALID, ids=[f"{s}:{p}:{m}" for s, _, p, m in INVALID]
-)
+@pytest.mark.parametrize(("section", "change", "path", "code"), INVALID, ids=[f"{s}:{p}:{c}" for s, _, p, c in INVALID])
 def test_every_section_refuses_an_invalid_document_and_keeps_the_old_one(
-    world: World, applicant: Applicant, unit_id: str, section: str, change: dict[str, Any], path: str, message: str
+    world: World, applicant: Applicant, unit_id: str, section: str, change: dict[str, Any], path: str, code: str
 ) -> None:
     declaration_id = applicant.new_declaration()
     valid = valid_sections(unit_id)[section]
@@ -313,9 +366,10 @@ def test_every_section_refuses_an_invalid_document_and_keeps_the_old_one(
     response = applicant.save(declaration_id, section, _changed(valid, change))
     assert response.status_code == 422, response.text
     errors = response.json()["errors"]
-    found = [e for e in errors if e["path"] == path]
+    found = [e for e in errors if e["path"] == path and e["code"] == code]
     assert found, errors
-    assert any(message in e["message"] for e in found), found
+    patterns = [_as_pattern(text) for text in policy_messages(section, path, code)]
+    assert patterns and any(re.fullmatch(p, e["message"]) for e in found for p in patterns), (found, patterns)
     assert all(re.search(r"[\u4e00-\u9fff]", e["message"]) for e in errors)
     assert all(re.fullmatch(r"(DEC|REG)-\d+", e["rule"]) for e in errors if e["code"] != "additionalProperties")
     stored = applicant.get(f"/api/v1/declarations/{declaration_id}").json()["sections"][section]
@@ -356,12 +410,15 @@ def test_the_system_decides_the_year_and_the_entrusted_review(world: World, appl
 
 def test_low_training_hours_are_a_warning_not_an_error(world: World, applicant: Applicant) -> None:
     declaration_id = applicant.new_declaration()
-    response = applicant.save(
-        declaration_id, "continuing_education", _rows("continuing_education", {"hours": "20学时"})
-    )
+    yearly = [r for r in _form("continuing_education")["rules"] if r["kind"] == "yearly-minimum"]
+    overall = next(r["params"] for r in yearly if not r["params"].get("where"))  # every category together
+    short = f"{overall['minimum'] - 1}{overall['unit']}"
+    response = applicant.save(declaration_id, "continuing_education", _rows("continuing_education", {"hours": short}))
     assert response.status_code == 200
     warnings = response.json()["warnings"]
-    assert any("2025年度学时不足" in w["message"] for w in warnings)
+    minimum = [_as_pattern(r["message"]) for r in yearly]
+    assert warnings and all(any(re.fullmatch(p, w["message"]) for p in minimum) for w in warnings), warnings
+    assert all(w["code"] == "rule:yearly-minimum" and w["severity"] == "warning" for w in warnings)
 
 
 def test_fifteen_achievements_are_allowed(world: World, applicant: Applicant) -> None:
