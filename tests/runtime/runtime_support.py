@@ -287,6 +287,13 @@ def message(key: str, **values: object) -> str:
     return template
 
 
+def template_pattern(template: str) -> str:
+    """A message template as a regular expression: its text exactly, each {placeholder} any text."""
+    import re
+
+    return "".join(".+?" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{\w+\})", template))
+
+
 def password_examples(listed: str) -> list[dict[str, str]]:
     """The password policy's valid or invalid examples, each {password, login_name?, id_number?}."""
     found = build_json("platform.json")["passwords"].get("examples", {}).get(listed, [])

@@ -7,9 +7,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import markupsafe
 import pytest
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import csrf_of, field_message, message
+from runtime_support import build_json, csrf_of, field_message, message, template_pattern
+
+
+def escape(text: str) -> str:
+    """A text as the pages' templates write it (Jinja's autoescape)."""
+    return str(markupsafe.escape(text))
+
+
+HEADER = build_json("forms/declaration/header.json")
+WORK_EXPERIENCE = build_json("forms/declaration/work_experience.json")
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -79,21 +89,25 @@ def test_every_section_page_renders_with_required_markers_and_well_formed_attrib
 
 def test_errors_appear_in_chinese_next_to_their_fields_and_in_a_summary(world: World, pages: tuple[Any, str]) -> None:
     client, declaration_id = pages
-    page = _post(client, declaration_id, "header", {"rank": "6/5", "mode": "破格", "is_work_unit": "否"})
-    assert page.status_code == 422
+    # the header's required-if rules, triggered by the answers their own `when` names
+    required_if = [r for r in HEADER["rules"] if r["kind"] == "required-if"]
+    triggers = {k: v for r in required_if for k, v in r["params"]["when"].items()}
+    page = _post(client, declaration_id, "header", {"rank": "6/5", **triggers})
+    assert required_if and page.status_code == 422
     html = page.text
     for field, expected in [
-        ("rank", "单位推荐排序格式应为"),
-        ("exception", "申报方式为“破格”的,须选填破格情况"),
-        ("work_unit", "须填写工作单位"),
+        ("rank", field_message("declaration/header", "/rank", "format")),
+        *((r["params"]["field"], r["message"]) for r in required_if),
         ("level", field_message("declaration/header", "/level")),
     ]:
         block = re.search(rf'<div class="field has-error"[^>]*>\s*<label for="{field}">.*?</div>', html, re.S)
         assert block, field
         assert f'aria-describedby="{field}-error"' in block.group(0)
-        assert re.search(rf'<p class="error" id="{field}-error">[^<]*{re.escape(expected)}', block.group(0)), field
+        assert re.search(rf'<p class="error" id="{field}-error">[^<]*{re.escape(escape(expected))}', block.group(0)), (
+            field
+        )
         assert f'<a href="#{field}">' in html
-    assert re.search(r"共有\d+处填写有误", html)
+    assert re.search(template_pattern(message("errors_summary")), html)
     assert 'value="6/5"' in html  # what was typed stays
     # the draft is kept so nothing typed is lost, and the overview counts its errors
     overview = client.get(f"/declarations/{declaration_id}")
@@ -118,8 +132,10 @@ def test_row_errors_appear_in_their_cells(world: World, pages: tuple[Any, str]) 
     assert page.status_code == 422
     # DEC-13: the gap's own message names the months missing (2015.07 to 2016.02).
     assert re.search(r'<p class="error" id="rows-1-start-error">[^<]*2015\.07[^<]*2016\.02', page.text)
-    assert re.search(r'<p class="error" id="rows-1-unit_dept_post-error">单位-部门-岗位应按', page.text)
-    assert re.search(r'<td class="has-error" data-label="开始时间"[^>]*>', page.text)
+    pattern = field_message("declaration/work_experience", "/rows/0/unit_dept_post", "pattern")
+    assert f'<p class="error" id="rows-1-unit_dept_post-error">{escape(pattern)}' in page.text
+    start = next(f["title"] for f in WORK_EXPERIENCE["rows"]["fields"] if f["id"] == "start")
+    assert re.search(rf'<td class="has-error" data-label="{re.escape(escape(start))}"[^>]*>', page.text)
 
 
 def test_rows_are_added_and_removed_without_javascript(world: World, pages: tuple[Any, str]) -> None:
@@ -162,16 +178,24 @@ def test_the_cascading_selects_offer_the_options_of_the_chosen_level_and_series(
     world: World, pages: tuple[Any, str]
 ) -> None:
     client, declaration_id = pages
+    dictionaries = build_json("dictionaries.json")
+    every_series = dictionaries["series"]["entries"]
+    levels = [e["value"] for e in dictionaries["levels"]["entries"]]
     blank = _section(client, declaration_id, "header")
-    assert "馆员" in _options(blank.text, "title") and "经济师" in _options(blank.text, "title")
-    chosen = _post(client, declaration_id, "header", {"level": "中级", "series": "档案"})
-    assert _options(chosen.text, "title") == ["馆员"]
-    assert _options(chosen.text, "specialty") == ["档案管理", "档案保护技术", "档案信息化", "档案编研"]
+    offered = _options(blank.text, "title")
+    assert all(title in offered for entry in every_series for titles in entry["titles"].values() for title in titles)
+    # a series with titles at two levels or more, its levels in the dictionary's order
+    entry = next(e for e in every_series if len(e["titles"]) >= 2 and e.get("specialties"))
+    first, second = [level for level in levels if level in entry["titles"]][:2]
+    chosen = _post(client, declaration_id, "header", {"level": first, "series": entry["value"]})
+    assert _options(chosen.text, "title") == entry["titles"][first]
+    assert _options(chosen.text, "specialty") == entry["specialties"]
     assert 'data-depends-on="level,series"' in chosen.text
-    senior = _post(client, declaration_id, "header", {"level": "初级", "series": "档案"})
-    assert _options(senior.text, "title") == ["助理馆员", "管理员"]
-    series_only = _post(client, declaration_id, "header", {"series": "档案"})
-    assert _options(series_only.text, "title") == ["研究馆员", "副研究馆员", "馆员", "助理馆员", "管理员"]
+    other = _post(client, declaration_id, "header", {"level": second, "series": entry["value"]})
+    assert _options(other.text, "title") == entry["titles"][second]
+    series_only = _post(client, declaration_id, "header", {"series": entry["value"]})
+    every_level = [t for level in levels for t in entry["titles"].get(level, [])]
+    assert _options(series_only.text, "title") == list(dict.fromkeys(every_level))
 
 
 def test_a_typed_unit_name_becomes_the_units_id_and_shows_as_its_name(
@@ -248,7 +272,7 @@ def test_uploads_per_section_and_per_row_are_listed_on_the_section_page(
     row = _upload(client, declaration_id, "achievements", {"kind": "proof", "row_id": ids[1]}, PDF + b"2")
     assert row.status_code == 303
     shown = client.get(row.headers["location"])
-    assert re.search(r"材料.pdf</a> \(第几行 2\)", shown.text)
+    assert f"材料.pdf</a> ({escape(message('row'))} 2)" in shown.text
     assert world.one("SELECT row_id FROM attachments WHERE section_id = 'achievements'")["row_id"] == ids[1]
 
 
@@ -354,8 +378,10 @@ def test_my_declarations_page_shows_state_holder_and_the_new_button(
     client, declaration_id = pages
     page = client.get("/declarations")
     assert f'href="/declarations/{declaration_id}"' in page.text
-    assert "草稿" in page.text and message("holder_self") in page.text
-    assert 'id="new-declaration"' in page.text and "2026年度威海市职称申报通知" in page.text
+    draft = build_json("workflow.json")["declaration"]
+    assert draft["states"][draft["initial"]]["title"] in page.text and message("holder_self") in page.text
+    notices = build_json("platform.json")["notices"]
+    assert 'id="new-declaration"' in page.text and any(escape(n["title"]) in page.text for n in notices)
     assert "张1" in page.text  # who is logged in
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import ROOT, build_json, csrf_of, message
+from runtime_support import ROOT, build_json, csrf_of, message, template_pattern
 
 # the achievements limit and its message, as policy staff set them (one value, one place)
 ACHIEVEMENTS = json.loads((ROOT / "build" / "forms" / "declaration" / "achievements.json").read_text("utf-8"))
@@ -150,11 +150,6 @@ def _most(section: str, path: str) -> int:
     """The most characters a field takes: its maxLength, else platform.yaml's limit for any text."""
     field = next(f for f in _form(section)["fields"] if f["id"] == path.strip("/"))
     return int(field.get("maxLength") or build_json("platform.json")["limits"]["text_max_chars"])
-
-
-def _as_pattern(template: str) -> str:
-    """A message template as a regular expression: its text exactly, any {placeholder} filled."""
-    return "".join(".+?" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{\w+\})", template))
 
 
 def policy_messages(section: str, path: str, code: str) -> list[str]:
@@ -368,7 +363,7 @@ def test_every_section_refuses_an_invalid_document_and_keeps_the_old_one(
     errors = response.json()["errors"]
     found = [e for e in errors if e["path"] == path and e["code"] == code]
     assert found, errors
-    patterns = [_as_pattern(text) for text in policy_messages(section, path, code)]
+    patterns = [template_pattern(text) for text in policy_messages(section, path, code)]
     assert patterns and any(re.fullmatch(p, e["message"]) for e in found for p in patterns), (found, patterns)
     assert all(re.search(r"[\u4e00-\u9fff]", e["message"]) for e in errors)
     assert all(re.fullmatch(r"(DEC|REG)-\d+", e["rule"]) for e in errors if e["code"] != "additionalProperties")
@@ -416,7 +411,7 @@ def test_low_training_hours_are_a_warning_not_an_error(world: World, applicant: 
     response = applicant.save(declaration_id, "continuing_education", _rows("continuing_education", {"hours": short}))
     assert response.status_code == 200
     warnings = response.json()["warnings"]
-    minimum = [_as_pattern(r["message"]) for r in yearly]
+    minimum = [template_pattern(r["message"]) for r in yearly]
     assert warnings and all(any(re.fullmatch(p, w["message"]) for p in minimum) for w in warnings), warnings
     assert all(w["code"] == "rule:yearly-minimum" and w["severity"] == "warning" for w in warnings)
 
