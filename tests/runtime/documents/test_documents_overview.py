@@ -9,9 +9,13 @@ from typing import Any
 from documents_helpers import RARE_NAME, UNIT_NAME, World, full_sections, pdf_text, squeeze
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from runtime_support import message
+from runtime_support import build_json, message
 
 QUERY = {"series": "档案", "level": "中级"}
+OVERVIEW = build_json("print.json")["overview"]
+# a column's title by what it shows (print.yaml names each column's source)
+COLUMN = {c["source"]: c["title"] for c in OVERVIEW["columns"]}
+STATES = build_json("workflow.json")["declaration"]["states"]
 
 
 def header(unit: str, **changes: Any) -> dict[str, dict[str, Any]]:
@@ -47,14 +51,14 @@ def test_the_overview_pdf_has_one_row_per_declaration_the_unit_held(world: World
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height)  # landscape
     text = pdf_text(response.content)
-    assert "职称申报人员一览表" in text
+    assert OVERVIEW["title"] in text
     for name in (RARE_NAME, "王小明", "李晓红"):
         assert name in text
     for name in ("外单位人", "高级别人", "别系列人", "草稿人"):
         assert name not in text
-    for title in ("序号", "姓名", "单位推荐排序", "申报职称", "专业工作年限", "状态"):
-        assert title in text
-    assert UNIT_NAME in text and "2/3" in text and "待审核" in text
+    for column in OVERVIEW["columns"]:
+        assert squeeze(column["title"]) in squeeze(text), column
+    assert UNIT_NAME in text and "2/3" in text and STATES["submitted"]["title"] in text
 
 
 def test_the_spreadsheet_has_one_row_per_declaration_with_the_right_values(
@@ -67,20 +71,22 @@ def test_the_spreadsheet_has_one_row_per_declaration_with_the_right_values(
     assert "spreadsheetml" in response.headers["content-type"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0][0] == "职称申报人员一览表"
+    assert rows[0][0] == OVERVIEW["title"]
     titles = rows[2]
-    assert titles[:4] == ["序号", "姓名", "性别", "出生年月"]
-    data = [dict(zip(titles, r, strict=True)) for r in rows[3:]]
-    assert [d["姓名"] for d in data] == [RARE_NAME, "王小明", "李晓红"]  # by recommendation rank
+    assert list(titles) == [c["title"] for c in OVERVIEW["columns"]]
+    # each row by what its columns show, not by their titles
+    by_source = {c["source"]: i for i, c in enumerate(OVERVIEW["columns"])}
+    data = [{source: r[i] for source, i in by_source.items()} for r in rows[3:]]
+    assert [d["person.name"] for d in data] == [RARE_NAME, "王小明", "李晓红"]  # by recommendation rank
     first = data[0]
-    assert first["序号"] == 1
-    assert first["性别"] == "女" and first["出生年月"] == "1990-01-01"
-    assert first["申报单位"] == UNIT_NAME and first["单位推荐排序"] == "1/3"
-    assert (first["申报系列"], first["申报级别"], first["申报职称"]) == ("档案", "中级", "馆员")
-    assert first["现从事专业"] == "档案管理" and first["申报方式"] == "正常晋升"
-    assert first["参加工作时间"] == "2012.07" and first["专业工作年限"] == 12
-    assert first["状态"] == "待审核"
-    assert data[1]["性别"] == "男"
+    assert first["row_number"] == 1
+    assert first["person.sex"] == "女" and first["person.birth_date"] == "1990-01-01"
+    typed = full_sections("unit")["header"]
+    assert first["header.unit"] == UNIT_NAME and first["header.rank"] == "1/3"
+    for field in ("series", "level", "title", "specialty", "mode", "work_start", "professional_years"):
+        assert first[f"header.{field}"] == typed[field], field
+    assert first["declaration.state"] == STATES["submitted"]["title"]
+    assert data[1]["person.sex"] == "男"
 
 
 def test_the_preview_page_shows_the_same_rows_with_download_links(world: World, unit: str, committee: str) -> None:
@@ -138,6 +144,6 @@ def test_a_long_overview_repeats_its_header_on_every_page(world: World, unit: st
     response = world.client.get("/api/v1/overview.pdf", params=QUERY, headers=headers)
     pages = [squeeze(p.extract_text() or "") for p in PdfReader(io.BytesIO(response.content)).pages]
     assert len(pages) >= 2
-    assert all("姓名" in page and "申报单位" in page for page in pages)
+    assert all(squeeze(COLUMN["person.name"]) in page and squeeze(COLUMN["header.unit"]) in page for page in pages)
     text = "".join(pages)
     assert all(f"申报人{i:02d}" in text for i in range(70))

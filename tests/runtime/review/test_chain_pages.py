@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from chain_helpers import ARCHIVES_MIDDLE, PASSWORD, World, page_login, uscc
-from runtime_support import certificate_number, csrf_of, field_message, login_fields, message
+from runtime_support import build_json, certificate_number, csrf_of, field_message, login_fields, message
 from starlette.testclient import TestClient
 
 
@@ -127,7 +127,8 @@ def test_review_return_report_and_result_on_the_pages(world: World) -> None:
     assert queue.status_code == 200 and f"/review/{declaration}" in queue.text
     assert declaration not in browser.get("/review", params={"series": "工程技术"}).text
     detail = browser.get(f"/review/{declaration}")
-    assert detail.status_code == 200 and "单位推荐排序" in detail.text and 'value="return"' in detail.text
+    rank = build_json("forms/declaration/header.json")["schema"]["properties"]["rank"]["title"]
+    assert detail.status_code == 200 and rank in detail.text and 'value="return"' in detail.text
     no_comment = browser.post(
         f"/review/{declaration}/act", data={"csrf_token": csrf_of(detail.text), "transition": "return", "comment": ""}
     )
@@ -149,7 +150,8 @@ def test_review_return_report_and_result_on_the_pages(world: World) -> None:
 
     detail = browser.get(f"/review/{declaration}")
     passed = browser.post(f"/review/{declaration}/act", data={"csrf_token": csrf_of(detail.text), "transition": "pass"})
-    assert passed.status_code == 200 and "审核通过,待上报" in passed.text
+    passed_title = build_json("workflow.json")["declaration"]["states"]["passed"]["title"]
+    assert passed.status_code == 200 and passed_title in passed.text
     report_page = browser.get("/reports", params={"series": "档案", "level": "中级"})
     assert f'value="{declaration}"' in report_page.text
     reported = browser.post(
