@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import uvicorn
 
-    from runtime.web.server_protocol import HttpProtocol
+    from runtime.web.server_protocol import UVICORN_OPTIONS
 
     workers = max(1, args.workers)
     for warning in deployment_warnings(args.host, args.proxy):
@@ -167,11 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         "port": args.port,
         "log_level": "info",
         "access_log": args.access_log,
-        # asyncio's loop, not uvloop: under uvloop a few connections of a busy process waited
-        # over a second for their turn (p99 1.2 s against 0.11 s at 64 connections, same
-        # throughput); see runtime/web/server_protocol.py for what both classes change
-        "loop": "runtime.web.server_protocol:EventLoop",
-        "http": HttpProtocol,
+        **UVICORN_OPTIONS,  # see runtime/web/server_protocol.py for what they change
         "proxy_headers": args.proxy,
         "forwarded_allow_ips": args.forwarded_allow_ips if args.proxy else None,
     }

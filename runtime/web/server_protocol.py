@@ -98,3 +98,9 @@ class HeldHeaders:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.transport, name)
+
+
+# what `serve` gives uvicorn (and the browser tests' server, so they run on the same):
+# asyncio's loop, not uvloop: under uvloop a few connections of a busy process waited over a
+# second for their turn (p99 1.2 s against 0.11 s at 64 connections, same throughput)
+UVICORN_OPTIONS: dict[str, Any] = {"loop": f"{__name__}:EventLoop", "http": HttpProtocol}

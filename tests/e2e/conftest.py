@@ -24,6 +24,7 @@ import uvicorn
 from accessibility import Recorder, RecordingBrowser, audit
 
 from runtime.app import create_app
+from runtime.web.server_protocol import UVICORN_OPTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "runtime"))
@@ -56,7 +57,8 @@ class LiveServer:
         self.app = create_app(ROOT / "build", data_dir, dev=True, database=database)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        # the loop and HTTP protocol `serve` uses, so the browser meets what people meet
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", **UVICORN_OPTIONS)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
