@@ -1,5 +1,5 @@
 """How the server takes connections and speaks HTTP: asyncio's loop and uvicorn's httptools
-protocol, with two changes that `serve --workers N` needs.
+protocol, with what `serve --workers N` changes in them.
 
 uvicorn binds the port itself and hands the one listening socket to N processes, which all wait
 on it. asyncio's loop accepts up to the backlog (2,048) connections each time it wakes, so the

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+from runtime_support import valid_declaration
 
-from runtime.bundle import load_bundle
 from runtime.clock import iso
-from runtime.demo import content
 from runtime.storage import dumps
 
 # where failing steps' screenshots go too (tests/e2e/conftest.py)
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 UNIT = "威海市示范档案服务中心"
 
@@ -54,18 +50,11 @@ def fill_rows(page: Any, index: int, values: dict[str, str], selects: tuple[str,
             page.fill(selector, value)
 
 
-@lru_cache(maxsize=1)
-def accepted_values() -> dict[str, dict[str, Any]]:
-    """A value build/ accepts for every field of every section (runtime.demo.content)."""
-    today = date.today()
-    return content.valid_declaration(load_bundle(ROOT / "build"), today.year, today, {"unit": ""})
-
-
 def complete_required(page: Any, section_id: str) -> None:
     """Fill any required field of the open section that is still empty with a value build/
     accepts: a field policy staff added after this journey was written is typed too, so a
     YAML-only change keeps the journey going (only plain fields; rows are typed above)."""
-    for field_id, value in accepted_values().get(section_id, {}).items():
+    for field_id, value in valid_declaration("").get(section_id, {}).items():
         if isinstance(value, dict | list) or not re.fullmatch(r"[A-Za-z_][\w-]*", field_id):
             continue
         selector = f"#{field_id}"

@@ -128,15 +128,20 @@ def valid_declaration(unit_id: str) -> dict[str, dict[str, Any]]:
     return content.valid_declaration(_bundle(), today.year, today, {"unit": unit_id}, PERSONA)
 
 
-def field_message(form: str, pointer: str, keyword: str = "required") -> str:
-    """The Chinese message build/ gives a field for a JSON Schema keyword (its x-messages), e.g.
-    the 'please fill in' text of a required field: tests compare with this, never with a copy,
-    so a changed text in schemas/messages.yaml keeps them green."""
+def schema_node(form: str, pointer: str) -> dict[str, Any]:
+    """The compiled JSON Schema of one field of a form, named by a path such as /rows/0/name."""
     compiled = json.loads((ROOT / "build" / "forms" / f"{form}.json").read_text(encoding="utf-8"))
     node = compiled["schema"]
     for part in pointer.strip("/").split("/"):
         node = node["items"] if part.isdigit() else node["properties"][part]
-    return str(node["x-messages"][keyword])
+    return dict(node)
+
+
+def field_message(form: str, pointer: str, keyword: str = "required") -> str:
+    """The Chinese message build/ gives a field for a JSON Schema keyword (its x-messages), e.g.
+    the 'please fill in' text of a required field: tests compare with this, never with a copy,
+    so a changed text in schemas/messages.yaml keeps them green."""
+    return str(schema_node(form, pointer)["x-messages"][keyword])
 
 
 def id_number(birth: str = "19900101", sequence: int = 123, region: str = "371002") -> str:
@@ -289,8 +294,6 @@ def message(key: str, **values: object) -> str:
 
 def template_pattern(template: str) -> str:
     """A message template as a regular expression: its text exactly, each {placeholder} any text."""
-    import re
-
     return "".join(".+?" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{\w+\})", template))
 
 

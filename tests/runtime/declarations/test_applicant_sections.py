@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from applicant_helpers import Applicant, World, valid_sections
-from runtime_support import ROOT, build_json, csrf_of, message, template_pattern
+from runtime_support import ROOT, build_json, csrf_of, message, schema_node, template_pattern
 
 # the achievements limit and its message, as policy staff set them (one value, one place)
 ACHIEVEMENTS = json.loads((ROOT / "build" / "forms" / "declaration" / "achievements.json").read_text("utf-8"))
@@ -138,14 +138,6 @@ def _form(section: str) -> dict[str, Any]:
     return found
 
 
-def _node(section: str, path: str) -> dict[str, Any]:
-    """The JSON Schema of one field of a section, named by an error path (/rows/0/name)."""
-    node = _form(section)["schema"]
-    for part in path.strip("/").split("/"):
-        node = node["items"] if part.isdigit() else node["properties"][part]
-    return dict(node)
-
-
 def _most(section: str, path: str) -> int:
     """The most characters a field takes: its maxLength, else platform.yaml's limit for any text."""
     field = next(f for f in _form(section)["fields"] if f["id"] == path.strip("/"))
@@ -162,7 +154,11 @@ def policy_messages(section: str, path: str, code: str) -> list[str]:
         return [text for r in rules for text in [r["message"], *(r.get("messages") or {}).values()]]
     if code == "additionalProperties":
         return [message("unknown_field")]
-    own = [text for keyword, text in _node(section, path).get("x-messages", {}).items() if keyword == code]
+    own = [
+        text
+        for keyword, text in schema_node(f"declaration/{section}", path).get("x-messages", {}).items()
+        if keyword == code
+    ]
     return [*own, build_json("messages.json")["api"]["field_too_long"]] if code == "maxLength" else own
 
 
