@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from runtime.bundle import Form
 from runtime.clock import iso
@@ -229,6 +229,7 @@ class Saved:
     errors: list[Error]
     document: dict[str, Any] | None = None  # as stored, with the system's values
     version: int | None = None
+    declaration: Declaration | None = None  # its row as the save left it
 
 
 def save_section(
@@ -276,23 +277,24 @@ def save_section(
             "UPDATE sections SET data = ?, error_count = ?, updated_at = ? WHERE declaration_id = ? AND section_id = ?",
             (dumps(document), len(blocking), now, declaration["id"], section_id),
         )
-        if section_id == HEADER:
+        changed: dict[str, Any] = {"updated_at": now, "version": int(current["version"]) + 1}
+        if section_id == HEADER:  # the queue's columns follow the header (issue 14)
+            changed |= {
+                "unit_id": _unit_id(svc, document.get("unit")),
+                "series": _text_or_none(document.get("series")),
+                "level": _text_or_none(document.get("level")),
+            }
             svc.storage.execute(
                 "UPDATE declarations SET unit_id = ?, series = ?, level = ?, updated_at = ?, version = version + 1"
                 " WHERE id = ?",
-                (
-                    _unit_id(svc, document.get("unit")),
-                    _text_or_none(document.get("series")),
-                    _text_or_none(document.get("level")),
-                    now,
-                    declaration["id"],
-                ),
+                (changed["unit_id"], changed["series"], changed["level"], now, declaration["id"]),
             )
         else:
             svc.storage.execute(
                 "UPDATE declarations SET updated_at = ?, version = version + 1 WHERE id = ?", (now, declaration["id"])
             )
-    return Saved(errors, document, int(current["version"]) + 1)
+    saved = cast(Declaration, {**declaration, **changed})
+    return Saved(errors, document, saved["version"], saved)
 
 
 def _text_or_none(value: Any) -> str | None:

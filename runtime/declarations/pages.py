@@ -189,7 +189,7 @@ async def section(request: Request) -> Response:
         return _section_page(
             request,
             svc,
-            declarations.load(svc, declaration["id"], account),  # its new version, for saving again
+            saved.declaration or declaration,  # its new version, for saving again
             form,
             stored,
             errors=errors_by_path(blocking),

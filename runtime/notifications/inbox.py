@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from runtime.clock import iso
@@ -15,10 +16,24 @@ def unread_count(svc: Services, account_id: str) -> int:
     return int(row["n"]) if row else 0
 
 
-def newest_unread(svc: Services, account_id: str) -> dict[str, Any] | None:
-    return svc.storage.one(
-        "SELECT * FROM messages WHERE account_id = ? AND read_at IS NULL ORDER BY id DESC LIMIT 1", (account_id,)
+def unread(svc: Services, account_id: str) -> Unread:
+    """What every page's header shows: how many messages are unread and the newest of them,
+    in one query (the header is on every page)."""
+    row = svc.storage.one(
+        "SELECT m.*, (SELECT COUNT(*) FROM messages WHERE account_id = ? AND read_at IS NULL) AS unread_total"
+        " FROM messages AS m WHERE m.account_id = ? AND m.read_at IS NULL ORDER BY m.id DESC LIMIT 1",
+        (account_id, account_id),
     )
+    if row is None:
+        return Unread(0, None)
+    count = int(row.pop("unread_total"))
+    return Unread(count, row)
+
+
+@dataclass(frozen=True)
+class Unread:
+    count: int
+    newest: dict[str, Any] | None
 
 
 def page(svc: Services, account_id: str, before: int | None = None) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ notice exists exactly when its action was saved. Nothing here talks to the SMS g
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -81,7 +82,24 @@ def notify(
                         "created_at": now,
                     },
                 )
+                queued.add()
     return written
+
+
+class QueuedCount:
+    """How many SMS this process has queued: a request during which it grew has SMS to send
+    after its answer (runtime.notifications.wiring), without asking the database first."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+queued = QueuedCount()
 
 
 # -- who the recipients are ---------------------------------------------------------------

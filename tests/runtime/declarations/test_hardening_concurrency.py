@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 from applicant_helpers import Applicant, World
-from runtime_support import csrf_of
+from runtime_support import csrf_of, valid_declaration
+
+from runtime.declarations import declarations
 
 SECTION = "performance"
 FIELD = "achievements_text"
@@ -114,3 +116,21 @@ def test_the_page_after_a_save_carries_the_new_version_so_saving_again_goes_thro
     again = tab.post(url, data={"csrf_token": csrf_of(saved.text), "version": _version(saved.text), FIELD: second})
     assert again.status_code == 200
     assert applicant.get(f"/api/v1/declarations/{declaration_id}").json()["sections"][SECTION][FIELD] == second
+
+
+def test_a_save_reports_the_declaration_as_a_fresh_read_finds_it(
+    world: World, applicant: Applicant, unit_id: str
+) -> None:
+    """The page after a save shows the declaration save_section reports (its version, and for
+    the header the queue's unit, series and level) instead of reading it again: it must be what
+    a fresh read finds, for the header and for any other section."""
+    svc = world.client.app.state.services  # type: ignore[attr-defined]
+    declaration_id = applicant.new_declaration()
+    account = svc.storage.account(applicant.id)
+    sections = valid_declaration(unit_id)
+    for section_id in (declarations.HEADER, SECTION):
+        before = declarations.load(svc, declaration_id, account)
+        saved = declarations.save_section(svc, before, account, section_id, sections[section_id], keep_invalid=True)
+        after = declarations.load(svc, declaration_id, account)
+        assert saved.declaration == after and saved.version == after["version"] == before["version"] + 1
+    assert after["unit_id"] == unit_id  # the header's unit, now the queue's

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from chain_helpers import World
 from notification_helpers import messages, mobile_of, sms_to
 from test_notifications_kinds import city_unit, submitted
 
-from runtime.notifications import delivery, outbox
+from runtime.notifications import delivery, outbox, wiring
 
 
 class FlakyGateway:
@@ -100,3 +101,27 @@ def test_sms_are_sent_once_even_when_delivery_runs_twice(world: World) -> None:
     delivery.deliver_due(world.svc)
     texts = sms_to(world, mobile_of(world, applicant.account_id))
     assert len(texts) == len(set(texts)) == len(queued(world, applicant.account_id))
+
+
+def test_after_a_response_the_outbox_is_read_when_this_process_queued_else_once_a_second(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request that queued an SMS sends it after its answer; any other request reads the
+    outbox at most once every CHECK_SECONDS, so a retry that fell due waits for that check."""
+    now = [100.0]
+    monkeypatch.setattr(wiring.DeliverAfterResponse, "monotonic", staticmethod(lambda: now[0]))
+    unit, _ = city_unit(world)
+    applicant, declaration = submitted(world, unit)
+    world.svc.extras["sms_gateway"] = FlakyGateway(world, failures=1)
+    assert world.client.get("/help").status_code == 200  # the check of this second
+    assert unit.return_(declaration, "请补充继续教育证明").status_code == 200  # queued: tried at once
+    assert (queued(world, applicant.account_id)[-1]["attempts"]) == 1
+
+    world.svc.clock.advance(minutes=sms_policy(world)["retry_minutes"])  # the retry is due
+    now[0] += wiring.DeliverAfterResponse.CHECK_SECONDS / 2
+    world.client.get("/help")
+    assert queued(world, applicant.account_id)[-1]["state"] == "pending"  # not read again yet
+    now[0] += wiring.DeliverAfterResponse.CHECK_SECONDS
+    world.client.get("/help")
+    row = queued(world, applicant.account_id)[-1]
+    assert (row["state"], row["attempts"]) == ("sent", 2)

@@ -9,6 +9,9 @@ from chain_helpers import World, page_login
 from runtime_support import csrf_of
 from test_notifications_kinds import city_unit, submitted
 
+from runtime.clock import iso
+from runtime.notifications import inbox
+
 
 def test_the_applicant_sees_the_unread_return_with_its_comment_and_marks_it_read(world: World) -> None:
     unit, _ = city_unit(world)
@@ -43,3 +46,20 @@ def test_nobody_sees_another_persons_messages(world: World) -> None:
 def test_the_message_list_needs_a_login(world: World) -> None:
     response = world.client.get("/messages", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login"
+
+
+def test_the_header_counts_the_unread_and_names_the_newest_of_them(world: World) -> None:
+    person = world.applicant()
+    svc = world.svc
+    assert inbox.unread(svc, person.account_id) == inbox.Unread(0, None)
+    now = iso(svc.clock.now())
+    for n, read_at in enumerate([None, None, now, None]):
+        row = {"account_id": person.account_id, "event": "return", "text": f"第{n}条", "link": ""}
+        svc.storage.insert("messages", {**row, "created_at": now, "read_at": read_at})
+    found = inbox.unread(svc, person.account_id)
+    assert found.count == 3 and found.newest is not None and found.newest["text"] == "第3条"
+    assert set(found.newest) == set(world.one("SELECT * FROM messages LIMIT 1"))  # the row, nothing added
+    svc.storage.execute("UPDATE messages SET read_at = ? WHERE text = ?", (now, "第3条"))
+    found = inbox.unread(svc, person.account_id)
+    assert found.count == 2 and found.newest is not None and found.newest["text"] == "第1条"
+    assert inbox.unread(svc, world.applicant().account_id) == inbox.Unread(0, None)  # only one's own
