@@ -13,6 +13,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
+
 from vocabulary.rules import Context
 from vocabulary.schema_hash import tree_hash
 from vocabulary.validation import FormValidator
@@ -32,6 +35,12 @@ class Form:
     validator: FormValidator
     field_index: dict[str, dict[str, Any]] = field(default_factory=dict)
     row_index: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @cached_property
+    def client_attribute(self) -> Markup:
+        """The browser's copy of the form's conditions (`data-client`), as an attribute value:
+        serialised once per form, not on every page."""
+        return escape(str(htmlsafe_json_dumps(self.compiled.get("client"), sort_keys=True)))
 
     def __getattr__(self, name: str) -> Any:
         try:

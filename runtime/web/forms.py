@@ -53,7 +53,15 @@ def install_template_helpers(svc: Services) -> None:
     env.globals["display_value"] = display_value
     env.filters["anchor"] = anchor
     env.globals["org_label"] = lambda value: org_label(svc, value)
-    env.globals["upload_limits"] = lambda spec: upload_limits_text(svc, spec)
+    said: dict[int, tuple[dict[str, Any], str]] = {}  # per upload kind: its spec, its limits said
+
+    def upload_limits(spec: dict[str, Any]) -> str:
+        known = said.get(id(spec))
+        if known is None or known[0] is not spec:
+            known = said[id(spec)] = (spec, upload_limits_text(svc, spec))
+        return known[1]
+
+    env.globals["upload_limits"] = upload_limits
 
 
 def upload_limits_text(svc: Services, spec: dict[str, Any]) -> str:

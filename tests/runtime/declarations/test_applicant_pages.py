@@ -390,3 +390,27 @@ def test_the_layout_shows_the_logged_in_name_and_a_logout_form(world: World, pag
     page = client.get("/declarations")
     assert '<span class="who">张1</span>' in page.text
     assert re.search(r'<form method="post" action="/logout"[^>]*>\s*<input type="hidden" name="csrf_token"', page.text)
+
+
+def test_each_section_page_carries_its_conditions_and_each_upload_its_limits(
+    world: World, pages: tuple[Any, str]
+) -> None:
+    """Serialised once per form and said once per upload kind (issue 14), the same on every page:
+    data-client parses back to the section's compiled client rules, and each kind of upload
+    names the limits its spec sets."""
+    import html
+    import json
+
+    from runtime.web.forms import upload_limits_text
+
+    client, declaration_id = pages
+    for form in world.svc.bundle.declaration_sections():
+        for _ in range(2):  # the second page is served from what the first one worked out
+            page = client.get(f"/declarations/{declaration_id}/sections/{form.id}").text
+            found = re.search(r'data-client="([^"]*)"', page)
+            if form.compiled.get("client"):
+                assert found and json.loads(html.unescape(found.group(1))) == form.compiled["client"]
+            else:
+                assert found is None
+            shown = re.findall(r'<p class="hint upload-limits">([^<]*)</p>', page)
+            assert [html.unescape(s) for s in shown] == [upload_limits_text(world.svc, u) for u in form.uploads]
