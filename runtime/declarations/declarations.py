@@ -228,8 +228,11 @@ class Saved:
 
     errors: list[Error]
     document: dict[str, Any] | None = None  # as stored, with the system's values
-    version: int | None = None
     declaration: Declaration | None = None  # its row as the save left it
+
+    @property
+    def version(self) -> int | None:
+        return None if self.declaration is None else int(self.declaration["version"])
 
 
 def save_section(
@@ -294,7 +297,7 @@ def save_section(
                 "UPDATE declarations SET updated_at = ?, version = version + 1 WHERE id = ?", (now, declaration["id"])
             )
     saved = cast(Declaration, {**declaration, **changed})
-    return Saved(errors, document, saved["version"], saved)
+    return Saved(errors, document, saved)
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -11,11 +11,6 @@ from runtime.web.http import Services
 PAGE = 30
 
 
-def unread_count(svc: Services, account_id: str) -> int:
-    row = svc.storage.one("SELECT COUNT(*) AS n FROM messages WHERE account_id = ? AND read_at IS NULL", (account_id,))
-    return int(row["n"]) if row else 0
-
-
 def unread(svc: Services, account_id: str) -> Unread:
     """What every page's header shows: how many messages are unread and the newest of them,
     in one query (the header is on every page)."""

@@ -32,7 +32,7 @@ async def messages_page(request: Request) -> Response:
         "messages.html",
         messages=rows,
         next_before=rows[-1]["id"] if more and rows else None,
-        unread=inbox.unread_count(svc, account["id"]),
+        unread=inbox.unread(svc, account["id"]).count,
     )
 
 
