@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import uvicorn
 
-    from runtime.web.server_protocol import UVICORN_OPTIONS
+    from runtime.web.server_protocol import SHARES_FILE, UVICORN_OPTIONS, ConnectionShares
 
     workers = max(1, args.workers)
     for warning in deployment_warnings(args.host, args.proxy):
@@ -190,7 +190,13 @@ def main(argv: list[str] | None = None) -> int:
             "proxy": args.proxy,
         }
     )
-    uvicorn.run("runtime.__main__:worker_app", factory=True, workers=workers, **options)
+    shares = ConnectionShares.create(workers)  # how the processes split the connections
+    os.environ[SHARES_FILE] = str(shares)
+    try:
+        uvicorn.run("runtime.__main__:worker_app", factory=True, workers=workers, **options)
+    finally:
+        os.environ.pop(SHARES_FILE, None)
+        shares.unlink(missing_ok=True)
     return 0
 
 

@@ -1,13 +1,18 @@
 """What `serve --workers N` changes in how connections are taken (issue 14): a listening socket
 made the way uvicorn makes it for several processes (protocol number 0) still gives connections
-with Nagle's algorithm off, and one wake-up of the loop takes one connection, leaving the rest
-to the other processes."""
+with Nagle's algorithm off, and a wake-up of the loop takes the process's fair share of the
+waiting connections at once, leaving the rest to the other processes (counted in a shared file
+that real other processes hold here)."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +20,7 @@ from uvicorn import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from runtime.web.server_protocol import EventLoop, HttpProtocol
+from runtime.web.server_protocol import SHARES_FILE, ConnectionShares, EventLoop, HttpProtocol
 
 
 async def app(scope: object, receive: object, send: object) -> None:  # never called: no request is sent
@@ -33,10 +38,14 @@ def listening() -> Iterator[socket.socket]:
 
 
 def serve_and_connect(
-    loop: asyncio.AbstractEventLoop, listening: socket.socket, protocol: type[HttpToolsProtocol], clients: int
+    loop: asyncio.AbstractEventLoop,
+    listening: socket.socket,
+    protocol: type[HttpToolsProtocol],
+    clients: int,
+    then_wait: float = 0.0,
 ) -> tuple[list[HttpToolsProtocol], list[socket.socket], list[int]]:
     """Open `clients` connections at once, then count the connections the server has after each
-    turn of its loop."""
+    turn of its loop (and once more after `then_wait` seconds of turns)."""
     config = Config(app, http=protocol, log_level="warning")
     config.load()
     made: list[HttpToolsProtocol] = []
@@ -49,6 +58,10 @@ def serve_and_connect(
     opened = [socket.create_connection(listening.getsockname()) for _ in range(clients)]
     counts = []
     for _ in range(clients * 8):
+        loop.run_until_complete(asyncio.sleep(0))
+        counts.append(len(made))
+    if then_wait:
+        loop.run_until_complete(asyncio.sleep(then_wait))
         loop.run_until_complete(asyncio.sleep(0))
         counts.append(len(made))
     server.close()
@@ -82,27 +95,146 @@ def test_without_it_asyncio_leaves_nagle_on(listening: socket.socket) -> None:
         loop.close()
 
 
-def test_one_connection_per_wake_up(listening: socket.socket) -> None:
+def test_alone_a_process_takes_a_whole_burst_at_once(listening: socket.socket) -> None:
+    loop = EventLoop()  # no shared file: `serve` with one process, or the browser tests' server
+    try:
+        _, opened, counts = serve_and_connect(loop, listening, HttpProtocol, 4)
+        assert counts[0] == 4, counts
+    finally:
+        for client in opened:
+            client.close()
+        loop.close()
+
+
+# -- the fair share, beside other processes -------------------------------------------------
+
+# another server process, as far as the shared file knows: it claims a slot, says it has accepted
+# N connections, prints its slot and how many of 4 waiting connections it would take, and holds
+# the slot until its standard input closes
+HOLDER = """
+import sys
+from pathlib import Path
+from runtime.web.server_protocol import ConnectionShares
+shares = ConnectionShares(Path(sys.argv[1]))
+shares.claim()
+for _ in range(int(sys.argv[2])):
+    shares.accepted()
+print(shares.mine, shares.to_take(4), flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def shares_file(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = ConnectionShares.create(2)
+    monkeypatch.setenv(SHARES_FILE, str(path))
+    yield path
+    path.unlink()
+
+
+@dataclass
+class Holder:
+    process: subprocess.Popen[str]
+    slot: int
+    take: int  # how many of 4 waiting connections it would have taken when it started
+
+
+def hold(path: Path, accepted: int) -> Holder:
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path), str(accepted)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    slot, take = process.stdout.readline().split()  # once it has its slot
+    return Holder(process, int(slot), int(take))
+
+
+def release(holder: Holder) -> None:
+    assert holder.process.stdin is not None
+    holder.process.stdin.close()
+    holder.process.wait(timeout=30)
+
+
+def test_beside_a_process_with_as_many_it_takes_half_a_burst_at_once(
+    listening: socket.socket, shares_file: Path
+) -> None:
+    holder = hold(shares_file, 0)
+    loop = EventLoop()
+    try:
+        # the holder never accepts (a process stuck in a long turn): after a moment, this one
+        # takes the rest too rather than leave them waiting
+        _, opened, counts = serve_and_connect(loop, listening, HttpProtocol, 6, then_wait=0.5)
+        assert counts[0] == 3, counts  # its half, in the first turn
+        assert counts[-2] == 3, counts  # and no more while the other could take them
+        assert counts[-1] == 6, counts
+        assert loop.shares is not None and loop.shares.counts() == [0, 6]  # the holder's slot, then its own
+    finally:
+        for client in opened:
+            client.close()
+        loop.close()
+        release(holder)
+
+
+def test_a_process_behind_the_others_takes_more(listening: socket.socket, shares_file: Path) -> None:
+    loop = EventLoop()
+    assert loop.shares is not None
+    loop.shares.claim()  # first: slot 0, level with nobody
+    holder = hold(shares_file, 4)  # then another, which has accepted 4 since
+    try:
+        _, opened, counts = serve_and_connect(loop, listening, HttpProtocol, 6)
+        assert counts[0] == 5, counts  # (4 + 6) / 2
+    finally:
+        for client in opened:
+            client.close()
+        loop.close()
+        release(holder)
+
+
+def test_the_slot_of_a_process_that_has_ended_does_not_count(listening: socket.socket, shares_file: Path) -> None:
+    release(hold(shares_file, 0))
     loop = EventLoop()
     try:
         _, opened, counts = serve_and_connect(loop, listening, HttpProtocol, 4)
-        assert counts[-1] == 4  # every connection is taken in the end
-        assert counts[0] < 4, counts  # but not all in the first turn
+        assert counts[0] == 4, counts  # alone now: nobody to leave them to
     finally:
         for client in opened:
             client.close()
         loop.close()
 
 
-def test_asyncio_takes_a_whole_burst_at_once(listening: socket.socket) -> None:
-    loop = asyncio.new_event_loop()
+def test_a_process_still_loading_its_app_is_not_counted(shares_file: Path) -> None:
+    loop = EventLoop()  # it has the file, but serves nothing yet
+    holder = hold(shares_file, 0)
     try:
-        _, opened, counts = serve_and_connect(loop, listening, HttpProtocol, 4)
-        assert counts[0] == 4, counts  # why EventLoop exists: one process would take them all
+        assert holder.take == 4  # so the one serving takes them all
+        assert loop.shares is not None and loop.shares.mine == -1
     finally:
-        for client in opened:
-            client.close()
         loop.close()
+        release(holder)
+
+
+def test_a_process_started_later_starts_level_with_the_others(shares_file: Path) -> None:
+    holder = hold(shares_file, 7)
+    try:
+        late = ConnectionShares(shares_file)  # a worker restarted after the others accepted 7
+        late.claim()
+        assert late.counts() == [7, 7]  # not 7 behind: it would take every new connection
+        assert late.to_take(2) == 1
+    finally:
+        release(holder)
+
+
+def test_without_a_free_slot_a_process_takes_what_waits(shares_file: Path) -> None:
+    first, second = hold(shares_file, 0), hold(shares_file, 0)
+    try:
+        third = ConnectionShares(shares_file)  # more processes than slots
+        third.claim()
+        assert third.mine == -1 and third.to_take(3) == 3
+    finally:
+        release(first)
+        release(second)
 
 
 # -- one write per response ---------------------------------------------------------------

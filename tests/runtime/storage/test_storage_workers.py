@@ -101,3 +101,94 @@ def test_workers_refuse_a_login_whose_captcha_was_already_used_on_another(two_se
     }
     assert b.post("/api/v1/login", json=body).status_code == 200
     assert a.post("/api/v1/login", json=body).status_code != 200  # used once, on any server
+
+
+def established(port: int) -> set[str]:
+    """Socket inodes of the server's side of established TCP connections on `port`."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # local port, ESTABLISHED
+                found.add(fields[9])
+    return found
+
+
+def held_by(pid: int, inodes: set[str]) -> int:
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        held += target.startswith("socket:[") and target[8:-1] in inodes
+    return held
+
+
+def test_a_burst_of_connections_is_split_between_the_workers_at_once(tmp_path: Path) -> None:
+    process, base = start(tmp_path / "data", None, workers=2)
+    opened: list[socket.socket] = []
+    try:
+        port = int(base.rsplit(":", 1)[1])
+        workers = [
+            int(p.name)
+            for p in Path("/proc").iterdir()
+            if p.name.isdigit() and _parent(p) == process.pid and b"spawn_main" in _command(p)
+        ]  # uvicorn's worker processes (not multiprocessing's resource tracker)
+        assert len(workers) == 2, workers
+        before = accepted(workers)
+        request = f"GET /api/v1/captcha HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+        opened = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+        for client in opened:  # each connection answered, and kept open
+            client.sendall(request)
+        for client in opened:
+            client.settimeout(30)
+            assert client.recv(12).startswith(b"HTTP/1.1 200")
+        after = accepted(workers)
+        inodes = established(port)
+        held = {pid: held_by(pid, inodes) for pid in workers}
+        assert held == {pid: after[pid] - before[pid] for pid in workers}, (before, after, held)  # counted right
+        assert sum(held.values()) == 20
+        assert abs(after[workers[0]] - after[workers[1]]) <= 1, (before, after)  # level again after the burst
+    finally:
+        for client in opened:
+            client.close()
+        os.killpg(process.pid, 15)
+        process.wait(timeout=30)
+
+
+def accepted(workers: list[int]) -> dict[int, int]:
+    """Each worker's count of accepted connections in the shared file, once both serve (the
+    first may answer while the second still loads its app; a worker claims its slot, a locked
+    8-byte range, when it starts accepting)."""
+    settings = dict(
+        item.split(b"=", 1) for item in Path(f"/proc/{workers[0]}/environ").read_bytes().split(b"\0") if b"=" in item
+    )
+    path = Path(settings[b"ZHICHENG_CONNECTION_SHARES"].decode())
+    inode = path.stat().st_ino
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        slots = {
+            int(fields[4]): int(fields[6]) // 8
+            for fields in (line.split() for line in Path("/proc/locks").read_text().splitlines())
+            if len(fields) > 6 and fields[5].endswith(f":{inode}")
+        }
+        if set(workers) <= set(slots):
+            counts = path.read_bytes()
+            return {pid: int.from_bytes(counts[slots[pid] * 8 : slots[pid] * 8 + 8], sys.byteorder) for pid in workers}
+        time.sleep(0.1)
+    raise AssertionError("the workers did not start serving")
+
+
+def _command(proc: Path) -> bytes:
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _parent(proc: Path) -> int:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
