@@ -204,11 +204,15 @@ class HttpProtocol(HttpToolsProtocol):
 
 class HeldHeaders:
     """The transport as one response cycle sees it: its status line and headers wait for what
-    follows them, so that both leave in one write."""
+    follows them, so that both leave in one write.
+
+    It and its cycle point at each other until the response is complete, then it lets go: a
+    reference cycle left behind would wait for the garbage collector, whose passes pause every
+    connection of the process (see `runtime.web.http.render` for the pages' own)."""
 
     def __init__(self, transport: asyncio.Transport, cycle: RequestResponseCycle) -> None:
         self.transport = transport
-        self.cycle = cycle
+        self.cycle: RequestResponseCycle | None = cycle
         self.held: bytes | None = None
         self.headers_passed = False
 
@@ -219,13 +223,14 @@ class HeldHeaders:
 
         def on_response() -> None:
             held.flush()
+            held.headers_passed, held.cycle = True, None
             done()
 
         cycle.transport = held  # type: ignore[assignment]
         cycle.on_response = on_response
 
     def write(self, data: bytes) -> None:
-        if not self.headers_passed and self.cycle.response_started:  # uvicorn's one write of them
+        if not self.headers_passed and self.cycle is not None and self.cycle.response_started:  # uvicorn's one write
             self.headers_passed = True
             self.held = data
             return

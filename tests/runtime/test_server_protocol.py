@@ -7,6 +7,7 @@ that real other processes hold here)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import subprocess
 import sys
@@ -17,10 +18,10 @@ from typing import Any
 
 import pytest
 from uvicorn import Config
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
-from runtime.web.server_protocol import SHARES_FILE, ConnectionShares, EventLoop, HttpProtocol
+from runtime.web.server_protocol import SHARES_FILE, ConnectionShares, EventLoop, HeldHeaders, HttpProtocol
 
 
 async def app(scope: object, receive: object, send: object) -> None:  # never called: no request is sent
@@ -329,3 +330,44 @@ def test_a_streamed_body_goes_out_part_by_part() -> None:
 def test_an_app_failing_after_its_headers_still_sends_them_and_closes() -> None:
     received, _ = exchange(HttpProtocol, b"GET /fail HTTP/1.1\r\nHost: x\r\n\r\n")
     assert received.startswith(b"HTTP/1.1 200 OK\r\n")  # as before: headers, then the close
+
+
+def test_a_response_leaves_no_cycles_behind() -> None:
+    """HeldHeaders and its response cycle point at each other until the response is complete;
+    what a request left in cycles would wait for the garbage collector, which pauses every
+    connection of the process."""
+
+    async def run() -> int:
+        loop = asyncio.get_running_loop()
+        config = Config(answer, http=HttpProtocol, log_level="critical", lifespan="off")
+        config.load()
+        state = ServerState()
+        server = await loop.create_server(
+            lambda: HttpProtocol(config=config, server_state=state, app_state={}, _loop=loop), "127.0.0.1", 0
+        )
+        reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+
+        async def one() -> None:  # on one kept connection
+            writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            await asyncio.wait_for(reader.readuntil(b"hello"), 5)
+
+        await one()
+        gc.collect()
+        gc.disable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            for _ in range(20):
+                await one()
+            gc.collect()
+            left = sum(isinstance(o, (RequestResponseCycle, HeldHeaders)) for o in gc.garbage)
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+        writer.close()
+        for connection in list(state.connections):
+            connection.shutdown()
+        server.close()
+        return left
+
+    assert asyncio.run(run()) == 0
