@@ -4,9 +4,12 @@ document, and logging in with the dev captcha over the API or through the login 
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -301,3 +304,21 @@ def password_examples(listed: str) -> list[dict[str, str]]:
     """The password policy's valid or invalid examples, each {password, login_name?, id_number?}."""
     found = build_json("platform.json")["passwords"].get("examples", {}).get(listed, [])
     return [e if isinstance(e, dict) else {"password": e} for e in found]
+
+
+@contextmanager
+def cyclic_garbage() -> Iterator[list[object]]:
+    """The objects in reference cycles (freed only by the garbage collector) that the block left:
+    the list fills when the block ends."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    found: list[object] = []
+    try:
+        yield found
+        gc.collect()
+        found.extend(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()

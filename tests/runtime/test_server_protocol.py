@@ -7,16 +7,17 @@ that real other processes hold here)."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from runtime_support import cyclic_garbage
 from uvicorn import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
@@ -259,6 +260,28 @@ async def answer(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b"" if path == "/empty" else b"hello"})
 
 
+@asynccontextmanager
+async def serving(
+    protocol: type[HttpToolsProtocol],
+) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
+    """`answer` served with `protocol` on a new port, and a connection to it."""
+    loop = asyncio.get_running_loop()
+    config = Config(answer, http=protocol, log_level="critical", lifespan="off")
+    config.load()
+    state = ServerState()
+    server = await loop.create_server(
+        lambda: protocol(config=config, server_state=state, app_state={}, _loop=loop), "127.0.0.1", 0
+    )
+    reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+    try:
+        yield reader, writer
+    finally:
+        writer.close()
+        for connection in list(state.connections):
+            connection.shutdown()
+        server.close()
+
+
 def exchange(protocol: type[HttpToolsProtocol], request: bytes, until: bytes | None = None) -> tuple[bytes, int]:
     """Send one request on a new connection; the bytes received (up to `until`, else the close)
     and how many writes the server made."""
@@ -276,24 +299,11 @@ def exchange(protocol: type[HttpToolsProtocol], request: bytes, until: bytes | N
             super().connection_made(transport)
 
     async def run() -> bytes:
-        loop = asyncio.get_running_loop()
-        config = Config(answer, http=Counting, log_level="critical", lifespan="off")
-        config.load()
-        state = ServerState()
-        server = await loop.create_server(
-            lambda: Counting(config=config, server_state=state, app_state={}, _loop=loop), "127.0.0.1", 0
-        )
-        reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
-        writer.write(request)
-        if until is None:
-            received = await asyncio.wait_for(reader.read(), 5)
-        else:
-            received = await asyncio.wait_for(reader.readuntil(until), 5)
-        writer.close()
-        for connection in list(state.connections):
-            connection.shutdown()
-        server.close()
-        return received
+        async with serving(Counting) as (reader, writer):
+            writer.write(request)
+            if until is None:
+                return await asyncio.wait_for(reader.read(), 5)
+            return await asyncio.wait_for(reader.readuntil(until), 5)
 
     received = asyncio.run(run())
     return received, len(writes)
@@ -338,36 +348,16 @@ def test_a_response_leaves_no_cycles_behind() -> None:
     connection of the process."""
 
     async def run() -> int:
-        loop = asyncio.get_running_loop()
-        config = Config(answer, http=HttpProtocol, log_level="critical", lifespan="off")
-        config.load()
-        state = ServerState()
-        server = await loop.create_server(
-            lambda: HttpProtocol(config=config, server_state=state, app_state={}, _loop=loop), "127.0.0.1", 0
-        )
-        reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+        async with serving(HttpProtocol) as (reader, writer):
 
-        async def one() -> None:  # on one kept connection
-            writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            await asyncio.wait_for(reader.readuntil(b"hello"), 5)
+            async def one() -> None:  # on one kept connection
+                writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                await asyncio.wait_for(reader.readuntil(b"hello"), 5)
 
-        await one()
-        gc.collect()
-        gc.disable()
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        try:
-            for _ in range(20):
-                await one()
-            gc.collect()
-            left = sum(isinstance(o, (RequestResponseCycle, HeldHeaders)) for o in gc.garbage)
-        finally:
-            gc.set_debug(0)
-            gc.garbage.clear()
-            gc.enable()
-        writer.close()
-        for connection in list(state.connections):
-            connection.shutdown()
-        server.close()
-        return left
+            await one()
+            with cyclic_garbage() as found:
+                for _ in range(20):
+                    await one()
+            return sum(isinstance(o, (RequestResponseCycle, HeldHeaders)) for o in found)
 
     assert asyncio.run(run()) == 0

@@ -5,12 +5,12 @@ connection of the process (see runtime.policy.versions.PageTemplate)."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import re
 from typing import Any
 from urllib.parse import urlencode
 
 from applicant_helpers import Applicant, World
+from runtime_support import cyclic_garbage
 
 from runtime.accounts.sessions import SESSION_COOKIE, start_session
 
@@ -80,18 +80,10 @@ def test_a_section_page_and_its_save_leave_no_cycles_behind(world: World, applic
         for method, body in (("GET", b""), ("POST", saved)):
             status, page = await call(app, method, path, cookie, body)  # warm: first renders compile
             assert status in (200, 422) and b'id="section-form"' in page, (method, status)
-            gc.collect()
-            gc.disable()
-            gc.set_debug(gc.DEBUG_SAVEALL)
-            try:
+            with cyclic_garbage() as found:
                 for _ in range(20):
                     await call(app, method, path, cookie, body)
-                gc.collect()
-                left[method] = sum(ours(o) for o in gc.garbage)
-            finally:
-                gc.set_debug(0)
-                gc.garbage.clear()
-                gc.enable()
+            left[method] = sum(ours(o) for o in found)
         return left
 
     assert asyncio.run(run()) == {"GET": 0, "POST": 0}

@@ -4,7 +4,6 @@ leaves no reference cycles for the garbage collector, whose passes pause the who
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import jinja2
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from runtime_support import cyclic_garbage
 
 from runtime.policy.versions import PageEnvironment, template_environment
 
@@ -72,20 +72,12 @@ PAGES = {
 }
 
 
-def cyclic_garbage(render: Any, times: int) -> int:
-    """Objects in reference cycles (found only by the collector) that `times` renders leave."""
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
+def left_in_cycles(render: Any, times: int) -> int:
+    """Objects in reference cycles that `times` renders leave."""
+    with cyclic_garbage() as found:
         for _ in range(times):
             render()
-        gc.collect()
-        return len(gc.garbage)
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        gc.enable()
+    return len(found)
 
 
 def test_macros_imported_with_context_leave_no_cycles_behind() -> None:
@@ -93,7 +85,7 @@ def test_macros_imported_with_context_leave_no_cycles_behind() -> None:
         env = kind(loader=jinja2.DictLoader(PAGES), autoescape=True)
         page = env.get_template("with.html")
         assert page.render(who="张三") == "[1|张三][2|张三]"
-        left = cyclic_garbage(lambda page=page: page.render(who="李四"), 20)
+        left = left_in_cycles(lambda page=page: page.render(who="李四"), 20)
         if kind is PageEnvironment:
             assert left == 0
         else:
@@ -105,4 +97,4 @@ def test_a_module_imported_without_context_is_kept_for_the_next_render() -> None
     for _ in range(3):  # made once on the first render and kept, not emptied after it
         assert env.get_template("without.html").render() == "3"
         assert env.get_template("with.html").render(who="王五") == "[1|王五][2|王五]"
-    assert cyclic_garbage(lambda: env.get_template("without.html").render(), 20) == 0
+    assert left_in_cycles(lambda: env.get_template("without.html").render(), 20) == 0
