@@ -12,10 +12,10 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -325,18 +325,20 @@ class Storage(TypedLookups):
 
     def migrate(self) -> None:
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")  # a second server starting now waits here
+        _begin_immediate(conn)  # a second server starting now waits here
         try:
             self._add_new_columns()
             apply_migrations(_SqliteTarget(conn), SQLITE_MIGRATIONS)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        _patiently(lambda: conn.execute("COMMIT"))
 
     def script(self, sql: str) -> None:
-        """Idempotent DDL of a capability's own tables (CREATE … IF NOT EXISTS)."""
-        self.db.conn.executescript(sql)
+        """Idempotent DDL of a capability's own tables (CREATE … IF NOT EXISTS): run again whole
+        when another process's write held it up."""
+        conn = self.db.conn
+        _patiently(lambda: conn.executescript(sql))
 
     def tables(self) -> list[str]:
         rows = self.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1")
@@ -357,8 +359,8 @@ class Storage(TypedLookups):
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_SECONDS)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=0")  # from here on the waiting is _patiently's
             db = sqlite_utils.Database(conn)
             self._local.db = db
         return db
@@ -377,25 +379,29 @@ class Storage(TypedLookups):
             db.conn.execute("ROLLBACK")
             raise
         else:
-            db.conn.execute("COMMIT")
+            _patiently(lambda: db.conn.execute("COMMIT"))  # only a rollback journal waits here
 
     def one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
-        cursor = self.db.conn.execute(sql, params)
+        conn = self.db.conn
+        cursor = _patiently(lambda: conn.execute(sql, params))
         row = cursor.fetchone()
         if row is None:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
     def all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        cursor = self.db.conn.execute(sql, params)
+        conn = self.db.conn
+        cursor = _patiently(lambda: conn.execute(sql, params))
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> int:
-        return self.db.conn.execute(sql, params).rowcount
+        conn = self.db.conn
+        return _patiently(lambda: conn.execute(sql, params)).rowcount
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
-        self.db[table].insert(row)  # type: ignore[union-attr]
+        db = self.db
+        _patiently(lambda: db[table].insert(row))  # type: ignore[union-attr]
 
     def close(self) -> None:
         db: sqlite_utils.Database | None = getattr(self._local, "db", None)
@@ -407,27 +413,36 @@ class Storage(TypedLookups):
 # how long a statement waits for another process's write to finish before it gives up
 BUSY_SECONDS = 10
 
+_Result = TypeVar("_Result")
+
+
+def _patiently(run: Callable[[], _Result]) -> _Result:
+    """Run one statement, waiting for as long as BUSY_SECONDS while another server process
+    holds the lock it needs (its write transaction; a reader only while a crashed writer's log
+    is recovered). SQLite's own wait sleeps 1, 2, 5, 10, 20 ms … between tries, and the event
+    loop of this process (every connection it serves) sleeps with it; a save holds the lock for
+    well under a millisecond, so this tries again every 0.1-2 ms instead. The connection's own
+    busy timeout is 0, so nothing else waits: no setting toggled around each transaction."""
+    deadline = 0.0
+    pause = 0.0001
+    while True:
+        try:
+            return run()
+        except sqlite3.OperationalError as refused:
+            if refused.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            now = time.monotonic()
+            if not deadline:
+                deadline = now + BUSY_SECONDS
+            elif now > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.002)
+
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:
-    """Take the database's write lock. While another server process writes, SQLite's own wait
-    sleeps 1, 2, 5, 10, 20 ms … between tries, and the event loop of this process (every
-    connection it serves) sleeps with it; a save holds the lock for well under a millisecond,
-    so this tries again every 0.1–2 ms instead, for as long as the busy timeout."""
-    conn.execute("PRAGMA busy_timeout=0")
-    try:
-        deadline = time.monotonic() + BUSY_SECONDS
-        pause = 0.0001
-        while True:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as refused:
-                if refused.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
-                    raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.002)
-    finally:
-        conn.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+    """Take the database's write lock, waiting as every statement does (`_patiently`)."""
+    _patiently(lambda: conn.execute("BEGIN IMMEDIATE"))
 
 
 class _SqliteTarget:
