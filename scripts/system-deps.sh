@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages the app needs, when they are missing.
+#   scripts/system-deps.sh python   Python with venv, before the project's virtual environment
 #   scripts/system-deps.sh          fonts and Pango for PDFs (make run)
 #   scripts/system-deps.sh browser  the same plus Chromium for browser tests and PostgreSQL's
 #                                   server programs, which the tests start on their own (make test)
@@ -8,6 +9,9 @@
 set -euo pipefail
 
 packages=(fonts-noto-cjk fonts-hanazono libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+if [ "${1:-}" = "python" ]; then
+  packages=(python3 python3-venv)
+fi
 if [ "${1:-}" = "browser" ]; then
   packages+=(chromium postgresql)
 fi
