@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from test_applicant_journey import fill_every_section, new_declaration, register_and_agree
+from runtime_support import valid_declaration
+from test_applicant_journey import fill_every_section, new_declaration, register_and_agree, state_after
 
 from runtime.committee import workdays
 from runtime.demo.seed import DEMO_PASSWORD, seed_demo
@@ -56,7 +57,7 @@ def test_a_declaration_travels_the_whole_chain_to_a_certificate(live_server: Any
     applicant.click("#submit-declaration")
     applicant.click("#confirm-submit-button")  # the confirmation page: what is sent, to whom (issue 16)
     applicant.wait_for_selector("#declaration-state")
-    assert applicant.text_content("#declaration-state") == "待审核"
+    assert applicant.text_content("#declaration-state") == state_after("submit")
 
     # the unit finds it in its queue and returns it with a comment, reopening only the header (REV-1, REV-5)
     login(unit, base, unit_login)
@@ -77,11 +78,12 @@ def test_a_declaration_travels_the_whole_chain_to_a_certificate(live_server: Any
     applicant.click("#submit-declaration")
     applicant.click("#confirm-submit-button")  # the confirmation page: what is sent, to whom (issue 16)
     applicant.wait_for_selector("#declaration-state")
-    assert applicant.text_content("#declaration-state") == "待审核"
+    assert applicant.text_content("#declaration-state") == state_after("submit")
 
     # the unit passes it and reports it up the approved path (REV-2)
     take_step(unit, base, declaration_id, "pass")
-    unit.goto(f"{base}/reports?series=档案&level=中级")
+    header = valid_declaration("")["header"]  # what fill_every_section declared
+    unit.goto(f"{base}/reports?series={header['series']}&level={header['level']}")
     unit.check(f"#report-form input[value='{declaration_id}']")
     unit.click("#report-submit")
     unit.wait_for_load_state()
