@@ -77,10 +77,10 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 class PageTemplate(jinja2.Template):
     """A page template whose render leaves nothing for the garbage collector.
 
-    `{% import "macros.html" as m with context %}` builds the macros again on every render, and
-    they and the context that holds them point at each other: about fifty objects in reference
-    cycles per section page, which only the collector frees, and its passes stop every
-    connection of the process (several a second under load, up to tens of milliseconds each).
+    `{% import "fields/<form>.html" as f with context %}` builds the macros again on every render,
+    and they and the context that holds them point at each other: objects in reference cycles,
+    which only the collector frees, and its passes stop every connection of the process (several
+    a second under load, up to tens of milliseconds each).
     Once the page is rendered those macros are done with, so their context lets go of them."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:

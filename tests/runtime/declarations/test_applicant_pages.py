@@ -5,6 +5,7 @@ errors, the overview's completeness, cascading selects narrowed by level and ser
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 import markupsafe
@@ -136,6 +137,39 @@ def test_row_errors_appear_in_their_cells(world: World, pages: tuple[Any, str]) 
     assert f'<p class="error" id="rows-1-unit_dept_post-error">{escape(pattern)}' in page.text
     start = next(f["title"] for f in WORK_EXPERIENCE["rows"]["fields"] if f["id"] == "start")
     assert re.search(rf'<td class="has-error" data-label="{re.escape(escape(start))}"[^>]*>', page.text)
+
+
+class _Cells(HTMLParser):
+    """Each control inside a row's cell: (column, its aria-label or None)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.column: str | None = None
+        self.controls: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "td":
+            self.column = found.get("data-column")
+        elif tag in ("input", "select", "textarea") and self.column and found.get("type") != "hidden":
+            self.controls.append((self.column, found.get("aria-label")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self.column = None
+
+
+def test_every_cell_of_a_row_is_named_by_its_row_and_column(world: World, pages: tuple[Any, str]) -> None:
+    """A screen reader hears which row and column a cell is (its aria-label is one attribute,
+    not text run into the tag), from row_field_label in messages.yaml."""
+    client, declaration_id = pages
+    page = _section(client, declaration_id, "work_experience")
+    cells = _Cells()
+    cells.feed(page.text)
+    titles = {f["id"]: f["title"] for f in WORK_EXPERIENCE["rows"]["fields"]}
+    assert [column for column, _ in cells.controls] == list(titles)  # the one blank row offered
+    for column, label in cells.controls:
+        assert label == message("row_field_label", n=1, title=titles[column]), column
 
 
 def test_rows_are_added_and_removed_without_javascript(world: World, pages: tuple[Any, str]) -> None:
