@@ -17,6 +17,10 @@ JOBS   ?= auto
 
 $(STAMP): pyproject.toml
 	@bash scripts/system-deps.sh python
+	@# a venv made from another interpreter (another PYTHON, an older checkout's) cannot be
+	@# updated in place (venv keeps its old links and ensurepip fails): it is made again
+	@if [ -e $(BIN)/python3 ] && [ "$$(readlink -f $(BIN)/python3)" != "$$(readlink -f "$$(command -v $(PYTHON))")" ]; then \
+		echo "$(VENV) was made from $$(readlink -f $(BIN)/python3): making it again from $(PYTHON)"; rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test,dev]'
