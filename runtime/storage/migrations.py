@@ -490,3 +490,27 @@ UPDATE attachments SET row_id = 'legacy' || CAST(row AS TEXT) WHERE row IS NOT N
 CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments(sha256);
 """
 POSTGRES_MIGRATIONS.append(Migration(8, ATTACHMENT_ROWS_SUMMARY, ATTACHMENT_ROWS))
+
+# Version 9 (issue 14): a draft's every save (autosave included) updates its declaration's
+# version and time, and the chain trigger then deleted and rebuilt that declaration's chain rows:
+# none, for a draft, which has no chain yet, but the work was done inside the save's write lock.
+# The trigger now runs only when the chain is or was not empty: rows exist only for such a chain.
+CHAIN_DRAFTS_SUMMARY = "issue 14: a draft's saves leave the chain rows alone"
+_CHAIN_UPDATE_OF = "AFTER UPDATE OF chain, reached, updated_at, holder_org_id, state, series, level, notice_id"
+SQLITE_CHAIN_DRAFTS = f"""
+DROP TRIGGER IF EXISTS declaration_chain_update;
+CREATE TRIGGER declaration_chain_update
+  {_CHAIN_UPDATE_OF} ON declarations
+  WHEN OLD.chain != '[]' OR NEW.chain != '[]'
+BEGIN
+  DELETE FROM declaration_chain WHERE declaration_id = NEW.id;
+  {SQLITE_CHAIN_SELECT}
+END;
+"""
+POSTGRES_CHAIN_DRAFTS = f"""
+DROP TRIGGER declaration_chain_update ON declarations;
+CREATE TRIGGER declaration_chain_update
+  {_CHAIN_UPDATE_OF} ON declarations
+  FOR EACH ROW WHEN (OLD.chain <> '[]' OR NEW.chain <> '[]') EXECUTE FUNCTION declaration_chain_sync();
+"""
+POSTGRES_MIGRATIONS.append(Migration(9, CHAIN_DRAFTS_SUMMARY, POSTGRES_CHAIN_DRAFTS))

@@ -25,9 +25,11 @@ from runtime.storage.migrations import (
     ACCOUNTS_AUDIT,
     ATTACHMENT_ROWS,
     ATTACHMENT_ROWS_SUMMARY,
+    CHAIN_DRAFTS_SUMMARY,
     HARDENING_COLUMNS,
     QUEUE_INDEX_SUMMARY,
     SQLITE_CHAIN,
+    SQLITE_CHAIN_DRAFTS,
     SQLITE_QUEUE_INDEX,
     Migration,
     apply_migrations,
@@ -308,6 +310,7 @@ SQLITE_MIGRATIONS = [
     Migration(6, QUEUE_INDEX_SUMMARY, SQLITE_QUEUE_INDEX),
     Migration(7, "issue 13: forced password change, org admins, audit by person", ACCOUNTS_AUDIT),
     Migration(8, ATTACHMENT_ROWS_SUMMARY, ATTACHMENT_ROWS),
+    Migration(9, CHAIN_DRAFTS_SUMMARY, SQLITE_CHAIN_DRAFTS),
 ]
 
 

@@ -180,3 +180,35 @@ def test_a_deleted_declaration_leaves_no_chain_rows(scene: Scene) -> None:
     scene.world.execute("DELETE FROM sections WHERE declaration_id = ?", (gone,))
     scene.world.execute("DELETE FROM declarations WHERE id = ?", (gone,))
     assert scene.world.one("SELECT COUNT(*) AS n FROM declaration_chain WHERE declaration_id = ?", (gone,)) == {"n": 0}
+
+
+def _chain_rows(scene: Scene, declaration_id: str) -> list[dict[str, Any]]:
+    return [
+        scene.world.one(
+            "SELECT org_id, updated_at FROM declaration_chain WHERE declaration_id = ? AND position = ?",
+            (declaration_id, n),
+        )
+        for n in range(2)
+    ]
+
+
+def test_the_chain_rows_follow_every_change_of_a_declaration_on_a_chain(scene: Scene) -> None:
+    made = scene.made[1]
+    scene.world.execute(
+        "UPDATE declarations SET updated_at = ? WHERE id = ?", ("2026-12-01T09:00:00+08:00", made["id"])
+    )
+    assert [r["updated_at"] for r in _chain_rows(scene, made["id"])] == ["2026-12-01T09:00:00+08:00"] * 2
+    # taken off its chain (back to no chain at all): its rows go with it
+    scene.world.execute("UPDATE declarations SET chain = '[]' WHERE id = ?", (made["id"],))
+    assert _chain_rows(scene, made["id"]) == [None, None]
+
+
+def test_a_declaration_without_a_chain_has_no_chain_rows_until_it_gets_one(scene: Scene) -> None:
+    draft = scene.world.declaration(
+        scene.world.person("钱多多", id_number="371002199001019990"), {}, chain=[], holder=None
+    )
+    scene.world.execute("UPDATE declarations SET updated_at = ? WHERE id = ?", ("2026-12-01T09:00:00+08:00", draft))
+    assert _chain_rows(scene, draft) == [None, None]
+    chain = f'["{scene.unit}", "{scene.department}"]'
+    scene.world.execute("UPDATE declarations SET chain = ?, reached = 0 WHERE id = ?", (chain, draft))
+    assert [r["org_id"] for r in _chain_rows(scene, draft)] == [scene.unit, scene.department]
