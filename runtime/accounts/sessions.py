@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from runtime.accounts import password_change
 from runtime.clock import iso, parse
-from runtime.storage.rows import Account
+from runtime.storage.rows import Account, account_row
 from runtime.web.http import HttpError, Services, services
 from runtime.web.security import digest, token
 
@@ -59,12 +59,22 @@ def end_all_sessions(svc: Services, account_id: str) -> None:
         svc.storage.execute("UPDATE api_tokens SET revoked = 1 WHERE account_id = ?", (account_id,))
 
 
+_SESSION_COLUMNS = ("id_hash", "account_id", "csrf_token", "created_at", "last_seen")
+_SESSION_AND_ACCOUNT = (
+    "SELECT a.*, "
+    + ", ".join(f"s.{column} AS session_{column}" for column in _SESSION_COLUMNS)
+    + " FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id WHERE s.id_hash = ?"
+)
+
+
 def load_session(svc: Services, raw: str | None) -> tuple[dict[str, Any], Account] | None:
     if not raw or len(raw) > 200:
         return None
-    row = svc.storage.one("SELECT * FROM sessions WHERE id_hash = ?", (digest(raw),))
-    if row is None:
+    # the session and its account in one statement: every page a logged-in person asks for
+    found = svc.storage.one(_SESSION_AND_ACCOUNT, (digest(raw),))
+    if found is None:
         return None
+    row = {column: found.pop(f"session_{column}") for column in _SESSION_COLUMNS}
     now = svc.clock.now()
     idle = timedelta(minutes=svc.policy("session_idle_minutes"))
     absolute = timedelta(hours=svc.policy("session_absolute_hours"))
@@ -74,9 +84,7 @@ def load_session(svc: Services, raw: str | None) -> tuple[dict[str, Any], Accoun
         if parse(row["last_seen"]) + idle + _lapsed_grace(svc) < now:
             end_session(svc, raw)
         return None
-    account = svc.storage.account(row["account_id"])
-    if account is None:
-        return None
+    account = account_row(found)
     if (now - parse(row["last_seen"])).total_seconds() > 60:
         with svc.storage.transaction():
             svc.storage.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", (iso(now), row["id_hash"]))
