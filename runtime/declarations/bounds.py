@@ -82,10 +82,11 @@ def _rows_message(svc: Services, form: Form, document: dict[str, Any]) -> str | 
 
 def check_total(svc: Services, declaration_id: str, section_id: str, document: dict[str, Any]) -> None:
     """Inside the save's transaction: the declaration's stored size with this section replaced."""
-    others = svc.storage.all(
-        "SELECT data FROM sections WHERE declaration_id = ? AND section_id != ?", (declaration_id, section_id)
-    )  # bytes counted here, not in SQL: the same on every backend
-    size = sum(len(str(r["data"]).encode("utf-8")) for r in others) + len(dumps(document).encode("utf-8"))
+    others = svc.storage.one(  # `size`: the UTF-8 bytes of a section's data, kept by the database
+        "SELECT COALESCE(SUM(size), 0) AS n FROM sections WHERE declaration_id = ? AND section_id != ?",
+        (declaration_id, section_id),
+    )
+    size = int(others["n"] if others else 0) + len(dumps(document).encode("utf-8"))
     most = limit(svc, "declaration_max_kb")
     if size > most * 1024:
         message = svc.bundle.text("declaration_too_large", limit=most, size=-(-size // 1024))

@@ -514,3 +514,16 @@ CREATE TRIGGER declaration_chain_update
   FOR EACH ROW WHEN (OLD.chain <> '[]' OR NEW.chain <> '[]') EXECUTE FUNCTION declaration_chain_sync();
 """
 POSTGRES_MIGRATIONS.append(Migration(9, CHAIN_DRAFTS_SUMMARY, POSTGRES_CHAIN_DRAFTS))
+
+# Version 10 (issue 14): a save checks the declaration's whole stored size inside its write lock
+# (limits.declaration_max_kb), and read every other section's JSON into Python to count its
+# UTF-8 bytes there. Each section's byte size is now a column the database computes from the
+# data itself (a generated column: no writer can forget it), summed in SQL.
+SECTION_SIZE_SUMMARY = "issue 14: each section's stored size in bytes, computed by the database"
+SQLITE_SECTION_SIZE = """
+ALTER TABLE sections ADD COLUMN size INTEGER GENERATED ALWAYS AS (length(CAST(data AS BLOB))) VIRTUAL;
+"""
+POSTGRES_SECTION_SIZE = """
+ALTER TABLE sections ADD COLUMN size INTEGER GENERATED ALWAYS AS (octet_length(data)) STORED;
+"""
+POSTGRES_MIGRATIONS.append(Migration(10, SECTION_SIZE_SUMMARY, POSTGRES_SECTION_SIZE))

@@ -28,9 +28,11 @@ from runtime.storage.migrations import (
     CHAIN_DRAFTS_SUMMARY,
     HARDENING_COLUMNS,
     QUEUE_INDEX_SUMMARY,
+    SECTION_SIZE_SUMMARY,
     SQLITE_CHAIN,
     SQLITE_CHAIN_DRAFTS,
     SQLITE_QUEUE_INDEX,
+    SQLITE_SECTION_SIZE,
     Migration,
     apply_migrations,
 )
@@ -311,6 +313,7 @@ SQLITE_MIGRATIONS = [
     Migration(7, "issue 13: forced password change, org admins, audit by person", ACCOUNTS_AUDIT),
     Migration(8, ATTACHMENT_ROWS_SUMMARY, ATTACHMENT_ROWS),
     Migration(9, CHAIN_DRAFTS_SUMMARY, SQLITE_CHAIN_DRAFTS),
+    Migration(10, SECTION_SIZE_SUMMARY, SQLITE_SECTION_SIZE),
 ]
 
 

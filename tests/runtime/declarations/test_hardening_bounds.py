@@ -107,6 +107,31 @@ def test_the_whole_declaration_has_a_byte_budget(world: World, applicant: Applic
     assert str(limits["declaration_max_kb"]) in response.json()["errors"][0]["message"]
 
 
+def test_the_byte_budget_counts_every_stored_byte_to_the_last(world: World, applicant: Applicant) -> None:
+    """Exactly at the budget is kept, one byte over is refused: the count is the stored UTF-8
+    bytes of every section, this one as it would be stored (the same on both backends)."""
+    field = _text_field(world)
+    declaration_id = applicant.new_declaration()
+    url = f"/api/v1/declarations/{declaration_id}/sections/{SECTION}?draft=true"
+
+    def stored_total() -> int:
+        rows = world.all("SELECT data FROM sections WHERE declaration_id = ?", (declaration_id,))
+        return sum(len(r["data"].encode("utf-8")) for r in rows)
+
+    assert applicant.put(url, json={field["id"]: "字"}).status_code == 200
+    limits = _bundle(world).platform["limits"]
+    limits["declaration_max_kb"] = stored_total() // 1024 + 1  # a budget a little above (in memory)
+    budget = limits["declaration_max_kb"] * 1024
+    fill = budget - stored_total()  # one more ASCII character per byte
+    assert 0 < fill < field["maxLength"]
+    exactly = "字" + "a" * fill
+    assert applicant.put(url, json={field["id"]: exactly}).status_code == 200
+    assert stored_total() == budget
+    response = applicant.put(url, json={field["id"]: exactly + "a"})
+    assert response.status_code == 422 and response.json()["errors"][0]["code"] == "declaration_too_large"
+    assert stored_total() == budget  # nothing of the refused save was kept
+
+
 def test_the_page_refuses_an_over_long_paste_and_keeps_what_was_typed(world: World, applicant: Applicant) -> None:
     field = _text_field(world)
     declaration_id = applicant.new_declaration()
