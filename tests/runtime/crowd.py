@@ -146,7 +146,8 @@ def clone_many(svc: Services, declaration_id: str, count: int, *, prefix: str = 
     ]
     declared = [c for c in original if c not in ("id", "person_id")]
     others = [c for c in svc.storage.all("SELECT * FROM sections WHERE declaration_id = ?", (declaration_id,))[0]]
-    others = [c for c in others if c != "declaration_id"]
+    # size: the database computes it from the data (migration 10), so it is never written
+    others = [c for c in others if c not in ("declaration_id", "size")]
     clones = f"SELECT id FROM accounts WHERE login_name LIKE '{prefix}%'"
     with svc.storage.transaction():
         for start in range(0, count, 200):
