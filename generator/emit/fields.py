@@ -55,7 +55,6 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
-        keep_trailing_newline=False,
     )
     env.globals["code"] = Code
     env.filters["neutral"] = lambda value: Markup(_neutral(str(value)))
