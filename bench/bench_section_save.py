@@ -1,6 +1,6 @@
 """Section save under load, beside a hand-written Django 5 peer (issue 14).
 
-    .venv/bin/python bench/bench_section_save.py [--connections 32,64] [--seconds 20] [--people 64]
+    .venv/bin/python bench/bench_section_save.py [--connections 32,64] [--seconds 20] [--rounds 3] [--people 64]
 
 Starts two servers on loopback, each on its own temporary SQLite database with the same settings
 (WAL, synchronous=NORMAL, busy timeout, foreign keys):
@@ -12,8 +12,11 @@ Both get N people, each with a declaration and a signed-in session (made in the 
 login is measured); the benchmark reads each person's CSRF token from the section page with a
 GET, as a browser does. Then wrk (Debian's package; scripts/system-deps.sh bench) POSTs the same
 valid `admin_post` section (a post and its year-month) as form data, round-robin over the people,
-at each connection count and in two modes, and the benchmark prints requests/s, p50/p99 latency, failures, the
-saves each database recorded, and the platform's throughput as a multiple of the peer's.
+at each connection count and in two modes, the two servers in turn for a few rounds (this virtual
+machine's speed drifts by up to 2x from one minute to the next; alternating rounds give both the
+same spells), and the benchmark prints each run and each figure's median over the rounds:
+requests/s, p50/p99 latency, failures, the saves each database recorded, and the platform's
+throughput as a multiple of the peer's.
 Modes: "page" is the save button (the answer is the section page again, with its notice);
 "autosave" is what the page's script sends every few seconds while a section has changes
 (`autosave=1`; the answer is the new version as JSON): on a deadline day most saves are these.
@@ -28,6 +31,7 @@ import os
 import re
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -225,11 +229,36 @@ def saves(name: str, folder: Path) -> int:
         return int(conn.execute(f"SELECT COALESCE(SUM(version), 0) FROM {table}").fetchone()[0])
 
 
+def run(name: str, folder: Path, script: Path, connections: int, seconds: int) -> dict[str, float]:
+    """One measured run after a 2 s warm-up, with the saves its database recorded."""
+    wrk(name, script, connections, 2)
+    before = saves(name, folder)
+    found = wrk(name, script, connections, seconds)
+    found["saved"] = saves(name, folder) - before
+    return found
+
+
+def median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds (this machine's speed drifts from minute to minute,
+    and one run catches a slow or a fast spell); failures are summed, not averaged away."""
+    summed = {"refused", "errors", "saved", "requests"}
+    return {key: (sum if key in summed else statistics.median)(r[key] for r in runs) for key in runs[0]}
+
+
+def line(found: dict[str, float]) -> str:
+    return (
+        f"{found['rps']:>8.0f} req/s  p50 {found['p50']:>7.1f} ms  p99 {found['p99']:>7.1f} ms"
+        f"  non-2xx {found['refused']:.0f}  socket errors {found['errors']:.0f}"
+        f"  saves recorded {found['saved']:.0f} of {found['requests']:.0f}"
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--connections", default="32,64")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--people", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each server at each step, alternating")
     parser.add_argument("--modes", default=",".join(MODES), help="page, autosave or both")
     args, _ = parser.parse_known_args(argv)
     if shutil.which("wrk") is None:
@@ -256,20 +285,16 @@ def main(argv: list[str]) -> int:
                     scripts[(name, mode)] = lua_script(people[name], folders[name], name, mode)
             for mode in modes:
                 for connections in [int(c) for c in args.connections.split(",")]:
-                    for name in PORTS:  # side by side: one after the other at each step
-                        wrk(name, scripts[(name, mode)], connections, 2)  # warm-up
-                        before = saves(name, folders[name])
-                        found = wrk(name, scripts[(name, mode)], connections, args.seconds)
-                        found["saved"] = saves(name, folders[name]) - before
-                        results[(name, mode, connections)] = found
-                        print(
-                            f"  {mode:<8} {name:<9} {connections:>3} connections: {found['rps']:>8.0f} req/s"
-                            f"  p50 {found['p50']:>7.1f} ms  p99 {found['p99']:>7.1f} ms"
-                            f"  non-2xx {found['refused']:.0f}  socket errors {found['errors']:.0f}"
-                            f"  saves recorded {found['saved']:.0f}"
-                            f" of {found['requests']:.0f}",
-                            flush=True,
-                        )
+                    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in PORTS}
+                    for n in range(args.rounds):
+                        for name in PORTS:  # side by side: one after the other, round after round
+                            found = run(name, folders[name], scripts[(name, mode)], connections, args.seconds)
+                            rounds[name].append(found)
+                            step = f"{mode:<8} {name:<9} {connections:>3} connections"
+                            print(f"  {step}, round {n + 1}: {line(found)}", flush=True)
+                    for name in PORTS:
+                        found = results[(name, mode, connections)] = median(rounds[name])
+                        print(f"  {mode:<8} {name:<9} {connections:>3} connections, median: {line(found)} (all rounds)")
                     platform, django = (results[(name, mode, connections)]["rps"] for name in PORTS)
                     ratio = platform / max(django, 1e-9)
                     print(f"  {mode}, {connections} connections: platform / Django throughput = {ratio:.2f}x")
