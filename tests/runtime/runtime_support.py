@@ -287,9 +287,10 @@ def account_policy(key: str) -> int:
 
 
 def message(key: str, **values: object) -> str:
-    """A text of messages.yaml (ui or api) with its {placeholders} filled, as the runtime shows it."""
+    """A text of messages.yaml (ui, api or formats) with its {placeholders} filled, as the runtime
+    shows it."""
     texts = build_json("messages.json")
-    template = str(texts.get("ui", {}).get(key) or texts.get("api", {}).get(key) or key)
+    template = str(next((texts[part][key] for part in ("ui", "api", "formats") if key in texts.get(part, {})), key))
     for name, value in values.items():
         template = template.replace("{" + name + "}", str(value))
     return template

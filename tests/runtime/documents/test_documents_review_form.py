@@ -24,11 +24,17 @@ from documents_helpers import (
     squeeze,
 )
 from pypdf import PdfReader
+from runtime_support import build_json
 from starlette.testclient import TestClient
 
 from generator.compiler import compile_schemas, write_build
 from runtime.app import create_app
 from runtime.clock import Clock
+
+
+def print_title(document: str) -> str:
+    """The title schemas/print/ gives a printed document."""
+    return str(build_json("print.json")[document]["title"])
 
 
 def section_titles() -> list[str]:
@@ -58,7 +64,7 @@ def test_the_review_form_holds_the_name_the_title_every_section_and_every_filled
     assert response.headers["content-type"] == "application/pdf"
     text = pdf_text(response.content)
     assert RARE_NAME in text  # 生僻字 extracted as themselves
-    assert "专业技术职务任职资格评审表" in text
+    assert print_title("review_form") in text
     assert "馆员" in text and "档案管理" in text
     for title in section_titles():
         assert squeeze(title) in text, title
@@ -80,7 +86,7 @@ def test_the_review_form_holds_the_name_the_title_every_section_and_every_filled
     assert "第1页共" in text
     # no character fell back to a missing-glyph box
     assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
-    assert drawn_without_a_glyph(response.content, RARE_NAME + "专业技术职务任职资格评审表") == []
+    assert drawn_without_a_glyph(response.content, RARE_NAME + print_title("review_form")) == []
 
 
 def test_a_long_rows_table_repeats_its_header_on_every_page(world: World, unit: str, committee: str) -> None:
@@ -101,7 +107,8 @@ def test_a_long_rows_table_repeats_its_header_on_every_page(world: World, unit: 
     pages = [squeeze(p.extract_text() or "") for p in PdfReader(io.BytesIO(response.content)).pages]
     holding = [p for p in pages if any(f"威海市第{i}档案馆" in p for i in range(40))]
     assert len(holding) >= 2
-    assert all("单位-部门-岗位" in page and "经历简介" in page for page in holding)
+    columns = {c["id"]: c["title"] for c in build_json("forms/declaration/work_experience.json")["rows"]["fields"]}
+    assert all(squeeze(columns["unit_dept_post"]) in page and squeeze(columns["summary"]) in page for page in holding)
     text = "".join(pages)
     assert all(f"威海市第{i}档案馆" in text for i in range(40))
 

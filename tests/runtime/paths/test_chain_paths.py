@@ -12,7 +12,7 @@ def test_a_district_unit_with_a_supervisor_may_only_ask_the_supervisor(world: Wo
     unit = world.permitted_unit("环翠区某某医院", "371002", supervisor.org_id)
     wrong = unit.request_path("档案", "中级", "huancui_hrss")
     assert wrong.status_code == 422
-    assert wrong.json()["errors"][0]["message"] == "该系列、该级别的上一级应为:环翠区卫生健康局"
+    assert wrong.json()["errors"][0]["message"] == message("path_wrong_upper", names="环翠区卫生健康局")
     assert unit.request_path("档案", "中级", str(supervisor.org_id)).status_code == 201
 
 

@@ -163,7 +163,7 @@ def test_review_return_report_and_result_on_the_pages(world: World) -> None:
             "declaration_ids": declaration,
         },
     )
-    assert reported.status_code == 200 and "已上报1条申报数据" in reported.text
+    assert reported.status_code == 200 and message("report_done", count=1) in reported.text
 
     committee = page_login(world, "weihai_archives")
     detail = committee.get(f"/review/{declaration}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from chain_helpers import ARCHIVES_MIDDLE, World
-from runtime_support import INSIDE_WINDOW, ROOT
+from runtime_support import INSIDE_WINDOW, ROOT, message
 from starlette.testclient import TestClient
 
 from generator.compiler import compile_schemas, write_build
@@ -94,7 +94,7 @@ def test_a_declaration_must_stay_five_working_days_in_publicity_before_it_is_rep
     # Tuesday 10 Nov; the following Monday is only 4 working days later
     too_early = unit.report(title, declaration)
     assert too_early.status_code == 409
-    assert too_early.json()["errors"][0]["message"] == "须在该环节停留满5个工作日后才能继续"
+    assert too_early.json()["errors"][0]["message"] == message("too_early", days=5)  # the edit's working_days:5
     clock.advance(days=6)
     unit = world.actor(unit.login)  # a day's API token does not last a week
     assert unit.report(title, declaration).status_code == 409
