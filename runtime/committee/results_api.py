@@ -62,11 +62,14 @@ async def objection(request: Request) -> JSONResponse:
 
 
 async def office_list(request: Request) -> JSONResponse:
-    """The objections to results the caller's organisation holds; `state=open` for undecided."""
+    """The objections to results the caller's organisation holds; `state=open` for undecided;
+    keyset pages (`limit`, `cursor`; the answer's `next_cursor`)."""
     svc = services(request)
     account = require_account(request)
-    state = "open" if request.query_params.get("state") == "open" else ""
-    return json_response({"objections": results_publicity.for_office(svc, account, state)})
+    params = request.query_params
+    state = "open" if params.get("state") == "open" else ""
+    page = results_publicity.for_office(svc, account, state, limit=params.get("limit"), cursor=params.get("cursor"))
+    return json_response({"objections": page.rows, "next_cursor": page.next_cursor, "limit": page.limit})
 
 
 async def decide(request: Request) -> JSONResponse:

@@ -70,14 +70,17 @@ async def objection_form(request: Request) -> Response:
 def _office_page(request: Request, account: Account, status: int = 200, **context: Any) -> Response:
     svc = services(request)
     only_open = request.query_params.get("state") == "open"
-    rows = results_publicity.for_office(svc, account, "open" if only_open else "")
+    page = results_publicity.for_office(
+        svc, account, "open" if only_open else "", cursor=request.query_params.get("cursor")
+    )
     limit = policy.section(svc, results_publicity.BLOCK)["decision_reason_max_length"]
     return render_org(
         request,
         "committee_result_objections.html",
         account,
         status=status,
-        rows=rows,
+        rows=page.rows,
+        next_cursor=page.next_cursor,
         only_open=only_open,
         reason_limit=limit,
         **context,

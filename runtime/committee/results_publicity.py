@@ -15,6 +15,7 @@ from runtime.accounts import accounts
 from runtime.clock import iso, parse
 from runtime.committee import policy, throttle, workdays
 from runtime.declarations import uploads
+from runtime.declarations.queues import Page, decode_cursor, encode_cursor, page_limit
 from runtime.documents import documents
 from runtime.documents.documents import mask_last4
 from runtime.storage.rows import Account, Declaration
@@ -212,24 +213,46 @@ OFFICE_FIELDS = (
 )
 
 
-def for_office(svc: Services, account: Account, state: str = "") -> list[dict[str, Any]]:
-    """Objections to results the caller's organisation holds (undecided first), with the
-    applicant's name; nobody else sees them."""
+def for_office(
+    svc: Services, account: Account, state: str = "", *, limit: str | int | None = None, cursor: str | None = None
+) -> Page:
+    """One page of the objections to results the caller's organisation holds (undecided first,
+    then newest first), with the applicant's name; nobody else sees them. Keyset pages over
+    (decided, created_at, id), as every list (issue 14): the cursor is the last row's key."""
     org = _office(svc, account)
+    size = page_limit(svc, limit)
+    decided = "CASE WHEN o.decision IS NULL THEN 0 ELSE 1 END"
+    clauses, params = ["d.holder_org_id = ?"], [org]
+    if state == "open":
+        clauses.append("o.decision IS NULL")
+    after = decode_cursor(svc, cursor)
+    if after is not None:
+        key, last_id = after
+        if key[:1] not in ("0", "1"):
+            raise HttpError(422, "list_cursor_invalid", svc.bundle.text("list_cursor_invalid"))
+        flag, created = int(key[0]), key[1:]
+        clauses.append(f"({decided} > ? OR ({decided} = ? AND (o.created_at < ? OR (o.created_at = ? AND o.id < ?))))")
+        params += [flag, flag, created, created, last_id]
     rows = svc.storage.all(
-        "SELECT o.*, a.name AS applicant, d.series, d.level, d.state AS declaration_state FROM result_objections o"
+        "SELECT o.*, a.name AS applicant, d.series, d.level FROM result_objections o"
         " JOIN declarations d ON d.id = o.declaration_id JOIN accounts a ON a.id = d.person_id"
-        " WHERE d.holder_org_id = ? ORDER BY CASE WHEN o.decision IS NULL THEN 0 ELSE 1 END, o.created_at DESC"
-        " LIMIT 500",
-        (org,),
+        f" WHERE {' AND '.join(clauses)} ORDER BY {decided}, o.created_at DESC, o.id DESC LIMIT ?",
+        (*params, size + 1),
     )
-    found = []
-    for row in rows:
-        if state == "open" and row["decision"] is not None:
-            continue
-        item = {k: row[k] for k in OFFICE_FIELDS}
-        found.append({**item, "applicant": row["applicant"], "series": row["series"], "level": row["level"]})
-    return found
+    more = len(rows) > size
+    rows = rows[:size]
+    found = [
+        {
+            **{k: row[k] for k in OFFICE_FIELDS},
+            "applicant": row["applicant"],
+            "series": row["series"],
+            "level": row["level"],
+        }
+        for row in rows
+    ]
+    last = rows[-1] if rows else None
+    key = f"{0 if last and last['decision'] is None else 1}{last['created_at']}" if last else ""
+    return Page(found, encode_cursor(key, last["id"]) if more and last else None, size)
 
 
 def _held(svc: Services, account: Account, objection_id: Any) -> dict[str, Any]:

@@ -5,11 +5,13 @@ only when its publicity closed without an undecided or upheld objection."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
 from chain_helpers import ARCHIVES_MIDDLE, World, page_login
-from runtime_support import csrf_of, id_number
+from runtime_support import csrf_of, id_number, message
 from starlette.testclient import TestClient
 
 PDF = b"%PDF-1.4\n%evidence\n"
@@ -252,3 +254,68 @@ def test_the_office_decides_on_its_page_with_csrf(recorded: tuple[World, str]) -
     assert world.one("SELECT decision FROM result_objections") == {"decision": "dismissed"}
     applicant_browser = page_login(world, "weihai_education")
     assert "王异议" not in applicant_browser.get("/result-objections").text
+
+
+def many_objections(world: World, declaration: str, count: int) -> list[dict[str, Any]]:
+    """`count` objections to one result: one made through the API, the others copies of it with
+    their own ids, times (some the same to the second) and decisions."""
+    made = public(world).post(f"/api/v1/results-publicity/{declaration}/objections", json=objection()).json()
+    first = world.one("SELECT * FROM result_objections WHERE id = ?", (made["id"],))
+    rows = [first]
+    for n in range(1, count):
+        row = {**first, "id": f"{n:04d}-{first['id']}", "created_at": f"2026-0{1 + n % 3}-01T08:00:00+08:00"}
+        if n % 2:
+            row |= {"decision": "dismissed", "decision_reason": "不属实", "decided_at": row["created_at"]}
+        with world.svc.storage.transaction():
+            world.svc.storage.insert("result_objections", row)
+        rows.append(row)
+    return rows
+
+
+def office_order(rows: list[dict[str, Any]]) -> list[str]:
+    """Undecided first, then newest first (ties: the larger id first)."""
+    ordered = sorted(rows, key=lambda r: (r["created_at"], r["id"]), reverse=True)
+    return [r["id"] for r in sorted(ordered, key=lambda r: r["decision"] is not None)]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 7])
+def test_the_office_pages_through_its_objections_with_a_cursor(recorded: tuple[World, str], limit: int) -> None:
+    world, declaration = recorded
+    rows = many_objections(world, declaration, 9)
+    office = world.actor("weihai_archives")
+    for state, expected in (("", office_order(rows)), ("open", office_order([r for r in rows if not r["decision"]]))):
+        seen: list[str] = []
+        cursor = ""
+        while True:
+            page = office.get("/api/v1/result-objections", params={"state": state, "limit": limit, "cursor": cursor})
+            assert page.status_code == 200, page.text
+            body = page.json()
+            assert len(body["objections"]) <= limit and body["limit"] == limit
+            seen += [o["id"] for o in body["objections"]]
+            if body["next_cursor"] is None:
+                break
+            cursor = body["next_cursor"]
+        assert seen == expected, state
+
+
+@pytest.mark.parametrize("cursor", ["x", "WyIyMDI2IiwiYSJd", "W1tdLCJhIl0", "!" * 300])
+def test_a_bad_objections_cursor_is_a_clear_422(recorded: tuple[World, str], cursor: str) -> None:
+    world, _ = recorded
+    refused = world.actor("weihai_archives").get("/api/v1/result-objections", params={"cursor": cursor})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["message"] == message("list_cursor_invalid")
+
+
+def test_the_objections_page_links_to_its_next_page(recorded: tuple[World, str]) -> None:
+    world, declaration = recorded
+    size = int(world.svc.bundle.platform["lists"]["page_size"])
+    rows = many_objections(world, declaration, size + 2)
+    browser = page_login(world, "weihai_archives")
+    first = browser.get("/result-objections")
+    shown = re.findall(r'<tr id="objection-([^"]+)"', first.text)
+    assert shown == office_order(rows)[:size]
+    link = re.search(r'<a href="(/result-objections\?cursor=[^"]+)" rel="next">', first.text)
+    assert link, "no link to the next page"
+    second = browser.get(html.unescape(link.group(1)))
+    assert re.findall(r'<tr id="objection-([^"]+)"', second.text) == office_order(rows)[size:]
+    assert 'rel="next"' not in second.text
