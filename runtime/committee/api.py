@@ -75,7 +75,11 @@ def _certificate(row: dict[str, Any]) -> dict[str, Any]:
 async def issued(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
-    return json_response({"certificates": [_certificate(r) for r in certificates.issued_by(svc, account)]})
+    params = request.query_params
+    page = certificates.issued_by(svc, account, limit=params.get("limit"), cursor=params.get("cursor"))
+    return json_response(
+        {"certificates": [_certificate(r) for r in page.rows], "next_cursor": page.next_cursor, "limit": page.limit}
+    )
 
 
 async def revoke(request: Request) -> JSONResponse:

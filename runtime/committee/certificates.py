@@ -13,6 +13,7 @@ from runtime.clock import iso, parse
 from runtime.committee import policy, throttle
 from runtime.declarations import declarations, queues
 from runtime.documents import documents
+from runtime.review import workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.http import HttpError, Services
@@ -123,21 +124,36 @@ def revoke(svc: Services, account: Account, number: Any, reason: Any) -> dict[st
     return {"certificate_no": number, "declaration_id": row["id"], "revoked_at": now, "reason": text}
 
 
-def issued_by(svc: Services, account: Account) -> list[dict[str, Any]]:
-    """Certificates this organisation issued (the last of the chain), newest first, with the
-    holder's name and any revocation."""
+def issued_by(
+    svc: Services, account: Account, *, limit: str | int | None = None, cursor: str | None = None
+) -> queues.Page:
+    """One page of the certificates this organisation issued (the last of the chain), newest
+    first, with the holder's name and any revocation: keyset pages over (state_since, id), as
+    every list (issue 14); a certificate exists in the workflow's final states (documents.issued)."""
     if account["kind"] != "organisation":
         raise HttpError(403, "forbidden", _text(svc, "forbidden"))
+    size = queues.page_limit(svc, limit)
+    finals = [state for state, spec in workflow.definition(svc)["states"].items() if spec.get("final")]
+    if not finals:
+        return queues.Page([], None, size)
     ends_here, params = queues.chain_ends_at(account["org_id"])
+    since = "COALESCE(d.state_since, '')"
+    clauses = ["d.certificate_no IS NOT NULL", ends_here, f"d.state IN ({', '.join('?' for _ in finals)})"]
+    params += finals
+    after = queues.decode_cursor(svc, cursor)
+    if after is not None:
+        clauses.append(f"({since} < ? OR ({since} = ? AND d.id < ?))")
+        params += [after[0], after[0], after[1]]
     rows = svc.storage.all(
         "SELECT d.*, a.name AS person_name, r.revoked_at, r.reason AS revoke_reason FROM declarations d"
         " JOIN accounts a ON a.id = d.person_id"
         " LEFT JOIN certificate_revocations r ON r.certificate_no = d.certificate_no"
-        f" WHERE d.certificate_no IS NOT NULL AND {ends_here} ORDER BY d.state_since DESC LIMIT 500",
-        params,
+        f" WHERE {' AND '.join(clauses)} ORDER BY {since} DESC, d.id DESC LIMIT ?",
+        (*params, size + 1),
     )
-    return [
-        r
-        for r in rows
-        if _issuing_org(declaration_row(r)) == account["org_id"] and documents.issued(svc, declaration_row(r))
-    ]
+    more = len(rows) > size
+    rows = rows[:size]
+    last = rows[-1] if rows else None
+    return queues.Page(
+        rows, queues.encode_cursor(last["state_since"] or "", last["id"]) if more and last else None, size
+    )

@@ -48,8 +48,17 @@ def routes() -> list[BaseRoute]:
 
 def _certificates(request: Request, account: Account, status: int = 200, **context: Any) -> Response:
     svc = services(request)
-    rows = certificates.issued_by(svc, account)
-    return render_org(request, "committee_certificates.html", account, status=status, rows=rows, **context)
+    page = certificates.issued_by(svc, account, cursor=request.query_params.get("cursor"))
+    return render_org(
+        request,
+        "committee_certificates.html",
+        account,
+        status=status,
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        reason_limit=policy.number(svc, certificates.BLOCK, "reason_max_length"),
+        **context,
+    )
 
 
 async def certificates_page(request: Request) -> Response:

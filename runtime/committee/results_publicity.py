@@ -222,7 +222,8 @@ def for_office(
     org = _office(svc, account)
     size = page_limit(svc, limit)
     decided = "CASE WHEN o.decision IS NULL THEN 0 ELSE 1 END"
-    clauses, params = ["d.holder_org_id = ?"], [org]
+    clauses: list[str] = ["d.holder_org_id = ?"]
+    params: list[Any] = [org]
     if state == "open":
         clauses.append("o.decision IS NULL")
     after = decode_cursor(svc, cursor)

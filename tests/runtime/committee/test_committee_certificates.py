@@ -4,10 +4,13 @@ the certificate, revocation with a reason, and a throttle on the public check.""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
+import pytest
 from documents_helpers import ID_NUMBER, World, full_sections, pdf_text
-from runtime_support import certificate_number, csrf_of, message
+from runtime_support import certificate_number, csrf_of, id_number, message
 from starlette.testclient import TestClient
 
 from runtime.committee import certificates, policy
@@ -155,3 +158,62 @@ def test_my_declarations_stops_offering_the_download_once_the_certificate_is_rev
     after = world.browser(person).get("/declarations").text
     assert link not in after and svc.bundle.text("download_certificate") not in after
     assert svc.bundle.text("certificate_revoked_short") in after
+
+
+def issued_many(world: World, unit: str, committee: str, svc: Any, count: int) -> list[str]:
+    """`count` certificates of one office, some of them finished at the same instant; newest
+    first, ties by the larger id, as the list orders them."""
+    made = []
+    for n in range(count):
+        person = world.person(id_number=id_number(sequence=200 + n))
+        since = f"2026-0{1 + n % 3}-15T09:00:00+08:00"
+        declaration = world.declaration(
+            person,
+            full_sections(unit),
+            chain=[unit, committee],
+            state="approved",
+            certificate_no=certificates.new_number(svc, 2026),
+            holder=committee,
+            state_since=since,
+        )
+        made.append((since, declaration))
+    return [d for _, d in sorted(made, reverse=True)]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_the_issued_certificates_come_in_keyset_pages(
+    world: World, unit: str, committee: str, svc: Any, limit: int
+) -> None:
+    expected = issued_many(world, unit, committee, svc, 7)
+    office = world.bearer(world.org_account(committee, role="committee_office"))
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page = world.client.get("/api/v1/certificates", params={"limit": limit, "cursor": cursor}, headers=office)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert len(body["certificates"]) <= limit
+        seen += [c["declaration_id"] for c in body["certificates"]]
+        if body["next_cursor"] is None:
+            break
+        cursor = body["next_cursor"]
+    assert seen == expected
+    too_many = world.client.get("/api/v1/certificates", params={"limit": 10**6}, headers=office)
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["code"] == "list_limit_invalid"
+    bad = world.client.get("/api/v1/certificates", params={"cursor": "%%%"}, headers=office)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["message"] == message("list_cursor_invalid")
+
+
+def test_the_certificates_page_links_to_its_next_page(world: World, unit: str, committee: str, svc: Any) -> None:
+    size = int(svc.bundle.platform["lists"]["page_size"])
+    expected = issued_many(world, unit, committee, svc, size + 1)
+    numbers = {r["id"]: r["certificate_no"] for r in svc.storage.all("SELECT id, certificate_no FROM declarations")}
+    browser = world.browser(world.org_account(committee, role="committee_office"))
+    first = browser.get("/certificates")
+    assert re.findall(r'<tr id="certificate-([^"]+)"', first.text) == [numbers[d] for d in expected[:size]]
+    link = re.search(r'<a href="(/certificates\?cursor=[^"]+)" rel="next">', first.text)
+    assert link, "no link to the next page"
+    second = browser.get(html.unescape(link.group(1)))
+    assert re.findall(r'<tr id="certificate-([^"]+)"', second.text) == [numbers[expected[-1]]]
+    limit = int(policy.number(svc, certificates.BLOCK, "reason_max_length"))
+    assert f'maxlength="{limit}"' in first.text

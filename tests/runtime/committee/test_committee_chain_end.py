@@ -54,4 +54,4 @@ def test_an_issuing_office_lists_the_certificates_its_chains_end_at_and_no_other
             holder=chain[-1],
         )
     for org, declaration_id in made.items():
-        assert [r["id"] for r in certificates.issued_by(svc, _office(world, org))] == [declaration_id]
+        assert [r["id"] for r in certificates.issued_by(svc, _office(world, org)).rows] == [declaration_id]
