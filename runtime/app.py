@@ -43,7 +43,7 @@ from runtime.units import api as units_api
 from runtime.units import pages as units_pages
 from runtime.units.authorities import sync_authorities
 from runtime.web.forms import Redirect
-from runtime.web.http import HttpError, Services, is_api, render, services
+from runtime.web.http import HttpError, Services, is_api, render, services, whole_number
 
 log = logging.getLogger("runtime")
 
@@ -250,7 +250,8 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        size = whole_number(declared, 18) if declared is not None else 0
+        if size is None or size > self.max_bytes:
             await _too_large(scope, receive, send)
             return
         seen = 0

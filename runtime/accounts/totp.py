@@ -48,7 +48,7 @@ def code_at(secret: str, moment: datetime) -> str:
 def matched_step(secret: str, code: str, moment: datetime, window: int = 1) -> int | None:
     """The step whose code this is: this step or `window` steps either side (clock drift)."""
     code = code.strip().replace(" ", "")
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     step = int(moment.timestamp()) // STEP_SECONDS
     found = [step + d for d in range(-window, window + 1) if same(hotp(secret, step + d), code)]

@@ -10,7 +10,7 @@ from typing import Any
 from runtime.clock import iso
 from runtime.committee import experts, policy, votes
 from runtime.storage.rows import Account
-from runtime.web.http import HttpError, Services
+from runtime.web.http import HttpError, Services, whole_number
 
 BLOCK = "opinions"
 
@@ -43,8 +43,10 @@ def record(svc: Services, account: Account, declaration_id: str, opinion: Any, s
     bounds = spec.get("score")
     value = None
     if bounds:
-        if isinstance(score, str) and score.strip().lstrip("-").isdigit():
-            score = int(score.strip())
+        if isinstance(score, str):  # a score typed into a form: "85", "-3"
+            typed = score.strip()
+            number = whole_number(typed.removeprefix("-"), 6)
+            score = score if number is None else -number if typed.startswith("-") else number
         if not isinstance(score, int) or isinstance(score, bool) or not bounds["min"] <= score <= bounds["max"]:
             raise _error(svc, 422, "opinion_score", "/score", min=bounds["min"], max=bounds["max"])
         value = score

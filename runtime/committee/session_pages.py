@@ -20,7 +20,16 @@ from runtime.storage import loads
 from runtime.storage.rows import Account
 from runtime.units.navigation import org_page, render_org
 from runtime.web.forms import page_account, redirect
-from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, render, services
+from runtime.web.http import (
+    HttpError,
+    Services,
+    check_csrf,
+    form_text,
+    read_form,
+    render,
+    services,
+    whole_number,
+)
 
 # a session takes declarations the office holds on their way to a result: those it may still
 # pass (REV-1) or record a result for (REV-3), by the workflow's own `from` states
@@ -164,7 +173,8 @@ async def sessions_page(request: Request) -> Response:
     form = await read_form(request)
     check_csrf(request, form)
     count_text = form_text(form, "expert_count")
-    count: Any = int(count_text) if count_text.isdigit() and len(count_text) < 4 else count_text
+    number = whole_number(count_text, 3)
+    count: Any = count_text if number is None else number
     ids = [v for v in form.getlist("declaration_ids") if isinstance(v, str)]
     try:
         made = experts.create_session(svc, account, form_text(form, "series"), form_text(form, "level"), count, ids)

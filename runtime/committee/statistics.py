@@ -19,7 +19,7 @@ from runtime.review import workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account
 from runtime.units import units
-from runtime.web.http import HttpError, Services
+from runtime.web.http import HttpError, Services, whole_number
 
 BLOCK = "statistics"
 LIST_LIMIT = 500
@@ -53,7 +53,7 @@ def parse_query(svc: Services, params: Any) -> Query:
     if not text:
         year = (years(svc) or [0])[0]  # the latest notice year
     else:
-        year = int(text) if text.isdigit() and len(text) == 4 else -1
+        year = (whole_number(text, 4) if len(text) == 4 else None) or -1
     if year not in years(svc):
         raise _invalid(svc, "statistics_year_unknown", "/year")
     offered = dimensions(svc)

@@ -15,7 +15,16 @@ from runtime.declarations import concurrency, declarations, queues, rules, submi
 from runtime.policy import versions
 from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration, declaration_row
-from runtime.web.http import HttpError, Services, json_response, read_form, read_json, read_optional_json, services
+from runtime.web.http import (
+    HttpError,
+    Services,
+    json_response,
+    read_form,
+    read_json,
+    read_optional_json,
+    services,
+    whole_number,
+)
 
 
 def routes() -> list[BaseRoute]:
@@ -170,9 +179,10 @@ async def receive_upload(
         given = row_id.strip()[:64]
     elif isinstance(row_text, str) and row_text.strip():
         text = row_text.strip()
-        if not text.isdigit() or len(text) > 6:
+        number = whole_number(text, 6)
+        if number is None:
             raise HttpError(422, "bad_request", svc.bundle.text("bad_request"))
-        given = int(text) - offset
+        given = number - offset
     elif row_id is not None or row_text is not None:
         raise HttpError(422, "bad_request", svc.bundle.text("bad_request"))
     bound = uploads.resolve_row(svc, declaration["id"], section_id, spec, given)  # a row held now, or 422

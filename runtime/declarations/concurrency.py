@@ -13,7 +13,7 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 from runtime.declarations.row_ids import without_ids
-from runtime.web.http import HttpError, Services, json_response
+from runtime.web.http import HttpError, Services, json_response, whole_number
 
 
 class StaleVersion(Exception):
@@ -37,15 +37,14 @@ def parse_if_match(header: str | None) -> int | str | None:
         return "*"
     for part in value.split(","):
         tag = part.strip().removeprefix("W/").strip('"')
-        if tag.startswith("v") and tag[1:].isdigit() and len(tag) < 12:
-            return int(tag[1:])
+        number = whole_number(tag[1:], 10) if tag.startswith("v") else None
+        if number is not None:
+            return number
     return "bad"
 
 
 def parse_form_version(value: Any) -> int | None:
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
-        return int(value)
-    return None
+    return whole_number(value, 11)
 
 
 def check(current: int, expected: int | str | None) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.storage.rows import Account
-from runtime.web.http import HttpError, Services
+from runtime.web.http import HttpError, Services, whole_number
 
 MAX_FILTER = 64  # longest filter value accepted: ids, dictionary values, a name or an ID number
 TRUE = ("1", "true", "on")
@@ -72,10 +72,10 @@ def page_limit(svc: Services, raw: str | int | None) -> int:
     default, most = int(lists.get("page_size", 50)), int(lists.get("max_page_size", 200))
     if raw is None or raw == "":
         return default
-    text = str(raw)
-    if not text.isdigit() or not 1 <= int(text) <= most:
+    number = whole_number(str(raw), 6)
+    if number is None or not 1 <= number <= most:
         raise HttpError(422, "list_limit_invalid", svc.bundle.text("list_limit_invalid", limit=most))
-    return int(text)
+    return number
 
 
 def encode_cursor(sort_key: str, row_id: str) -> str:
@@ -92,6 +92,8 @@ def decode_cursor(svc: Services, cursor: str | None) -> tuple[str, str] | None:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
             raise ValueError("not a cursor")
+        for part in value:
+            part.encode("utf-8")  # a lone surrogate ("\ud800") is no text a database takes
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise HttpError(422, "list_cursor_invalid", svc.bundle.text("list_cursor_invalid")) from None
     return value[0], value[1]

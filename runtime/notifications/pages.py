@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.notifications import inbox
 from runtime.web.forms import page_account, redirect
-from runtime.web.http import check_csrf, read_form, render, services
+from runtime.web.http import check_csrf, read_form, render, services, whole_number
 
 
 def routes() -> list[BaseRoute]:
@@ -23,7 +23,7 @@ async def messages_page(request: Request) -> Response:
     svc = services(request)
     account = page_account(request)
     raw = request.query_params.get("before", "")
-    before = int(raw) if raw.isdigit() and len(raw) < 12 else None
+    before = whole_number(raw, 11)
     rows = inbox.page(svc, account["id"], before)
     more = len(rows) > inbox.PAGE
     rows = rows[: inbox.PAGE]

@@ -16,7 +16,7 @@ from runtime.review import export, offers, queue, review, workflow
 from runtime.storage import loads
 from runtime.storage.rows import Account, Declaration
 from runtime.units.navigation import org_page, render_org
-from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, services
+from runtime.web.http import HttpError, Services, check_csrf, form_text, read_form, services, whole_number
 
 
 def routes() -> list[BaseRoute]:
@@ -61,7 +61,7 @@ def _render_queue(
     request: Request, account: Account, query: dict[str, str], status: int = 200, **context: Any
 ) -> Response:
     svc = services(request)
-    page = int(query["page"]) if query["page"].isdigit() and len(query["page"]) <= 6 else 1
+    page = whole_number(query["page"], 6) or 1
     found = queue.find(svc, account, **_view(query), page=page)
     shown = {k: v for k, v in query.items() if v and k != "page"}
     links = {n: "/review?" + urlencode({**shown, "page": n}) for n in found.numbers}
@@ -217,7 +217,7 @@ async def reports_page(request: Request) -> Response:
     rows: list[dict[str, Any]] = []
     links: dict[int, str] = {}
     if query["series"] and query["level"]:
-        page = int(query["page"]) if query["page"].isdigit() and len(query["page"]) <= 6 else 1
+        page = whole_number(query["page"], 6) or 1
         found = queue.find(
             svc,
             account,

@@ -143,9 +143,21 @@ def _clean_text(value: Any) -> bool:
     return True
 
 
+def whole_number(value: object, max_digits: int = 9) -> int | None:
+    """A whole number written in 1..max_digits ASCII digits, else None. str.isdigit() also says
+    yes to '²' and other digits int() refuses, and to a 5,000-digit string int() will not read:
+    every number a request carries is read here, so neither can become a 500."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if isinstance(value, str) and 0 < len(value) <= max_digits and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    size = whole_number(declared, 18) if declared is not None else 0
+    if size is None or size > limit:
         raise fail(request, 413, "body_too_large")
     chunks = []
     size = 0
@@ -162,7 +174,8 @@ async def read_form(request: Request, *, files: bool = False, max_size: int = FO
     multipart only where files are expected; any other body is an empty form (CSRF then fails)."""
     content_type = request.headers.get("content-type", "")
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > max_size):
+    size = whole_number(declared, 18) if declared is not None else 0
+    if size is None or size > max_size:
         raise fail(request, 413, "body_too_large")
     if "multipart/form-data" in content_type:
         if not files:

@@ -54,12 +54,15 @@ def test_an_opinion_is_bounded_by_the_policys_length_and_score_range(
         ({"opinion": "可", "score": low - 1}, "/score"),
         ({"opinion": "可", "score": True}, "/score"),
         ({"opinion": "可"}, "/score"),
+        ({"opinion": "可", "score": "²"}, "/score"),  # a digit to str.isdigit(), not to int()
+        ({"opinion": "可", "score": "-²"}, "/score"),
+        ({"opinion": "可", "score": "9" * 5000}, "/score"),  # past int()'s 4,300 digits
     ):
         refused = world.client.put(opinion_url(declaration), json=body, headers=token)
         assert refused.status_code == 422 and refused.json()["errors"][0]["path"] == path, body
     assert (
         world.client.put(
-            opinion_url(declaration), json={"opinion": "长" * limit, "score": low}, headers=token
+            opinion_url(declaration), json={"opinion": "长" * limit, "score": str(low)}, headers=token
         ).status_code
         == 200
     )

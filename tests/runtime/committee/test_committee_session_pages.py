@@ -6,6 +6,7 @@ tallies with the threshold from policy; an expert's page lists only the assigned
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -54,6 +55,18 @@ def test_the_session_page_shows_the_seed_and_the_experts_passed_over_for_an_appl
     browser = world.browser(office)
     listing = browser.get("/review-sessions")
     assert declaration in listing.text
+    for odd in ("²²", "9" * 5000):  # digits to str.isdigit(), not to int(): a 422 naming the count
+        refused = browser.post(
+            "/review-sessions",
+            data={
+                "series": sections["header"]["series"],
+                "level": level,
+                "expert_count": odd,
+                "declaration_ids": declaration,
+                "csrf_token": csrf_of(listing.text),
+            },
+        )
+        assert refused.status_code == 422, odd
     created = browser.post(
         "/review-sessions",
         data={
@@ -93,6 +106,9 @@ def test_attendance_below_the_quorum_is_refused_on_the_page_and_tallies_show_the
     agree_needed = math.ceil(fraction(spec["threshold"]) * needed)
     rule = svc.bundle.text("vote_threshold_rule", attending=needed, needed=agree_needed, threshold=spec["threshold"])
     assert rule in opened.text
+    # an open vote has no result yet: neither passed nor failed until it is closed
+    results = re.findall(r'data-label="' + re.escape(svc.bundle.text("vote_passes")) + r'"[^>]*>([^<]*)<', opened.text)
+    assert results and set(results) == {svc.bundle.text("vote_pending")}
 
 
 def test_an_expert_page_lists_only_assigned_declarations_and_takes_an_opinion_and_one_ballot(

@@ -110,9 +110,12 @@ def test_those_without_statistics_and_bad_queries_are_refused(world: World, svc:
     assert world.client.get("/api/v1/statistics", params={"year": YEAR}, headers=person).status_code == 403
     assert world.client.get("/api/v1/statistics", params={"year": YEAR}).status_code == 401
     city = world.bearer(world.org_account("weihai_hrss", role="hr_admin"))
-    for params, path in (({"year": 1999}, "/year"), ({"year": "x"}, "/year"), ({"by": "person_name"}, "/by")):
-        answer = world.client.get("/api/v1/statistics", params=params, headers=city)
-        assert answer.status_code == 422 and answer.json()["errors"][0]["path"] == path
+    bad = [({"year": 1999}, "/year"), ({"year": "x"}, "/year"), ({"by": "person_name"}, "/by")]
+    bad += [({"year": digits}, "/year") for digits in ("²²²²", "２０２６", "9" * 5000)]  # digits int() refuses or reads
+    for params, path in bad:
+        for endpoint in ("/api/v1/statistics", "/api/v1/statistics/declarations", "/api/v1/statistics.xlsx"):
+            answer = world.client.get(endpoint, params=params, headers=city)
+            assert answer.status_code == 422 and answer.json()["errors"][0]["path"] == path, (endpoint, params)
 
 
 def test_the_spreadsheet_and_the_chart_show_the_same_numbers(world: World, svc: Any, data: Any) -> None:

@@ -169,6 +169,12 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(world: World, setup: dict
             422,
         ),
         (
+            "a row in digits int() refuses",
+            {"section_id": "achievements", "kind": "proof", "row": "²"},
+            {"file": ("a.pdf", PDF, "application/pdf")},
+            422,
+        ),
+        (
             "a huge row",
             {"section_id": "achievements", "kind": "proof", "row": "99999"},
             {"file": ("a.pdf", PDF, "application/pdf")},

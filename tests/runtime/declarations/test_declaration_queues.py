@@ -159,14 +159,17 @@ def test_the_page_size_defaults_and_is_bounded_by_platform_policy(scene: Scene) 
     lists = scene.svc.bundle.platform["lists"]
     headers = scene.headers(scene.department)
     assert scene.world.client.get("/api/v1/declarations", headers=headers).json()["limit"] == lists["page_size"]
-    for bad in (str(lists["max_page_size"] + 1), "0", "-1", "ten"):
+    for bad in (str(lists["max_page_size"] + 1), "0", "-1", "ten", "²", "１", "9" * 5000):
         answer = scene.world.client.get("/api/v1/declarations", params={"limit": bad}, headers=headers)
         assert answer.status_code == 422
         assert answer.json()["errors"][0]["code"] == "list_limit_invalid"
         assert str(lists["max_page_size"]) in answer.json()["errors"][0]["message"]
 
 
-@pytest.mark.parametrize("cursor", ["not-base64!", "WzEsMl0", "eyJhIjoxfQ", "x" * 300])
+# the last two: ["\ud800", "x"] and ["x", "\ud800"], lone surrogates no database takes
+@pytest.mark.parametrize(
+    "cursor", ["not-base64!", "WzEsMl0", "eyJhIjoxfQ", "x" * 300, "WyJcdWQ4MDAiLCJ4Il0", "WyJ4IiwiXHVkODAwIl0"]
+)
 def test_a_forged_cursor_is_a_clear_422(scene: Scene, cursor: str) -> None:
     answer = scene.world.client.get(
         "/api/v1/declarations", params={"cursor": cursor}, headers=scene.headers(scene.department)

@@ -49,6 +49,8 @@ def test_the_second_of_two_saves_from_one_version_gets_412_and_the_first_edit_st
 def test_an_if_match_that_is_no_version_of_ours_is_refused(applicant: Applicant) -> None:
     declaration_id = applicant.new_declaration()
     assert applicant.put(_url(declaration_id), json={FIELD: "x"}, headers={"If-Match": '"abc"'}).status_code == 412
+    for tag in (b'"v\xb2"', b'"v' + b"9" * 5000 + b'"'):  # '²' (latin-1 0xB2) is a digit to str.isdigit(), not int()
+        assert applicant.put(_url(declaration_id), json={FIELD: "x"}, headers={"If-Match": tag}).status_code == 412
     assert applicant.put(_url(declaration_id), json={FIELD: "x"}, headers={"If-Match": "*"}).status_code == 200
 
 

@@ -24,6 +24,9 @@ def test_the_applicant_sees_the_unread_return_with_its_comment_and_marks_it_read
     assert unread in page and comment in page  # header count and the newest-unread strip
     listing = browser.get("/messages").text
     assert comment in html.unescape(listing) and 'class="card message unread"' in listing
+    for odd in ("²", "9" * 5000, "x"):  # no message number: the first page
+        shown = browser.get("/messages", params={"before": odd})
+        assert shown.status_code == 200 and comment in html.unescape(shown.text)
     refused = browser.post("/messages/read", data={"csrf_token": "wrong"})
     assert refused.status_code == 403
     marked = browser.post("/messages/read", data={"csrf_token": csrf_of(listing)}, follow_redirects=False)

@@ -103,6 +103,11 @@ def test_the_report_page_comes_in_bounded_pages(world: World, passed: dict[str, 
     last = browser.get("/reports", params={**QUERY, "page": pages})
     left = ROW.findall(last.text)
     assert len(left) == total - (pages - 1) * len(rows) and not set(left) & set(rows)
+    for odd in ("²", "9" * 5000, "-1", "x"):  # not a page number (str.isdigit() says yes to '²'): the first page
+        for path in ("/reports", "/review"):
+            shown = browser.get(path, params={**QUERY, "page": odd})
+            assert shown.status_code == 200, (path, odd)
+        assert ROW.findall(browser.get("/reports", params={**QUERY, "page": odd}).text) == rows
 
 
 def test_another_unit_sees_nothing_to_report(world: World, passed: dict[str, Any]) -> None:
