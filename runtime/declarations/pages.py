@@ -21,13 +21,14 @@ from runtime.review import workflow
 from runtime.storage.rows import Account, Declaration, declaration_row
 from runtime.web.forms import (
     applicant,
+    blank_rows,
     decode_section,
     errors_by_path,
     page_account,
     redirect,
     resolve_orgs,
 )
-from runtime.web.http import HttpError, Services, check_csrf, read_form, render, services
+from runtime.web.http import HttpError, Services, check_csrf, read_form, render, services, whole_number
 from runtime.web.security import same
 
 
@@ -126,7 +127,7 @@ async def section(request: Request) -> Response:
         posted = await read_form(request)
         check_csrf(request, posted)
         remove = posted.get("remove_row")
-        remove_row = int(remove) if isinstance(remove, str) and remove.isdigit() and len(remove) <= 4 else None
+        remove_row = whole_number(remove, 4)
         document = resolve_orgs(svc, form, decode_section(form, posted, remove_row=remove_row))
         try:
             saved = declarations.save_section(
@@ -182,7 +183,9 @@ async def section(request: Request) -> Response:
             return JSONResponse({"saved": True, "errors": len(blocking), "version": saved.version})
         stored = saved.document or {}  # with the system's values
         if posted.get("add_row") and form.rows:
-            stored = {**stored, "rows": [*(stored.get("rows") or []), {}]}
+            # one more blank row than were posted empty (the page itself adds the last one): a
+            # filled blank row and 新增一行 give one new blank row, an unused one gives two
+            stored = {**stored, "rows": [*(stored.get("rows") or []), *[{}] * blank_rows(form, posted)]}
         flashes.append(
             svc.bundle.text("saved_with_errors", count=len(blocking)) if blocking else svc.bundle.text("saved")
         )

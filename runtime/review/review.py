@@ -140,7 +140,10 @@ def report(svc: Services, account: Account, series: Any, level: Any, ids: Any) -
 def history(svc: Services, declaration_id: str) -> list[dict[str, Any]]:
     """REV-4 as people read it: each step with its title and the states' titles."""
     rows = declarations.history(svc, declaration_id)
+    sections = svc.bundle.sections.get("declaration", {})
     for row in rows:
+        # the sections a return reopened (REV-5), by the titles the applicant sees
+        row["section_titles"] = [sections[s].title if s in sections else s for s in row["sections"] or []]
         step = workflow.transition(svc, row["transition"]) or {}
         row["transition_title"] = step.get("title", row["transition"])
         row["from_title"] = workflow.state_title(svc, row["from_state"]) if row["from_state"] else ""

@@ -13,6 +13,7 @@ from typing import Any
 
 from runtime.clock import iso
 from runtime.paths import routing
+from runtime.review import workflow
 from runtime.storage.rows import Account
 from runtime.units.units import hr_org, not_found, organisation
 from runtime.web.http import Services
@@ -95,6 +96,7 @@ def entries(svc: Services, account: Account, filters: dict[str, str], limit: int
     )
     rows = svc.storage.all(sql, (*audit_params, *history_params, limit))
     names: dict[str, str] = {}
+    titles = _titles(svc)
     for row in rows:
         org = row["actor_org_id"]
         if org and org not in names:
@@ -104,22 +106,24 @@ def entries(svc: Services, account: Account, filters: dict[str, str], limit: int
         {
             **row,
             "org_name": names.get(row["actor_org_id"] or "", ""),
-            "action_title": _action_title(svc, row["action"]),
+            "action_title": titles.get(row["action"], row["action"]),
         }
         for row in rows
     ]
 
 
-def _action_title(svc: Services, action: str) -> str:
-    key = f"audit_action_{action}"
-    text = svc.bundle.text(key)
-    return action if text == key else text
+def _titles(svc: Services) -> dict[str, str]:
+    """Every action's title: a workflow step (`declaration_<step>`, from the history) by its title
+    in the workflow schema, unless messages.yaml words it (audit_action_*), as it does the rest."""
+    titles = {f"declaration_{t['id']}": str(t["title"]) for t in workflow.definition(svc)["transitions"]}
+    prefix = "audit_action_"
+    titles |= {k[len(prefix) :]: v for k, v in svc.bundle.ui.items() if k.startswith(prefix)}
+    return titles
 
 
 def actions(svc: Services) -> list[dict[str, str]]:
-    """The actions the filter offers: those messages.yaml names (audit_action_*)."""
-    prefix = "audit_action_"
-    return [{"value": k[len(prefix) :], "title": v} for k, v in svc.bundle.ui.items() if k.startswith(prefix)]
+    """The actions the filter offers: every one with a title (_titles)."""
+    return [{"value": value, "title": title} for value, title in _titles(svc).items()]
 
 
 def organisations_of(svc: Services, account: Account) -> list[dict[str, Any]]:

@@ -59,7 +59,16 @@ def list_staff(svc: Services, account: Account) -> list[dict[str, Any]]:
         " WHERE org_id = ? AND kind = 'organisation' ORDER BY created_at, id",
         (account["org_id"],),
     )
-    return [{**r, "mobile": password_change.mask(r["mobile"] or ""), "org_admin": bool(r["org_admin"])} for r in rows]
+    titles = svc.bundle.platform["roles"]
+    return [
+        {
+            **r,
+            "mobile": password_change.mask(r["mobile"] or ""),
+            "org_admin": bool(r["org_admin"]),
+            "role_title": (titles.get(r["role"]) or {}).get("title", r["role"]),
+        }
+        for r in rows
+    ]
 
 
 def _field_errors(svc: Services, form_id: str, values: dict[str, str]) -> list[Any]:

@@ -47,11 +47,22 @@ def redirect(location: str) -> RedirectResponse:
     return RedirectResponse(location, status_code=303)
 
 
+def when(value: object) -> str:
+    """A stored time (ISO 8601 in the platform's zone, 2026-12-02T14:55:13+08:00) as people read
+    it on a page: 2026-12-02 14:55; anything else as it is, nothing for none."""
+    if not isinstance(value, str):
+        return "" if value is None else str(value)
+    if len(value) >= 16 and value[10:11] == "T":
+        return value[:10] + " " + value[11:16]
+    return value
+
+
 def install_template_helpers(svc: Services) -> None:
     env = svc.templates
     env.globals["options_for"] = lambda d, values: options_for(svc, d, values)
     env.globals["display_value"] = display_value
     env.filters["anchor"] = anchor
+    env.filters["when"] = when
     env.globals["org_label"] = lambda value: org_label(svc, value)
     said: dict[int, tuple[dict[str, Any], str]] = {}  # per upload kind: its spec, its limits said
 
@@ -187,6 +198,17 @@ def decode_section(form: Form, data: FormData, *, remove_row: int | None = None)
             if i != remove_row and any(v not in ("", None) for k, v in rows[i].items() if k != ROW_ID)
         ]
     return document
+
+
+def blank_rows(form: Form, data: FormData) -> int:
+    """How many posted rows were left empty: the blank row a rows page always offers, and the
+    ones 新增一行 added before. decode_section drops them; the page offers them again."""
+    filled: dict[str, bool] = {}
+    for name, raw in data.multi_items():
+        row_match = _ROW_NAME.match(name) if form.rows else None
+        if row_match and row_match.group(2) != ROW_ID and isinstance(raw, str):
+            filled[row_match.group(1)] = filled.get(row_match.group(1), False) or bool(raw.strip())
+    return sum(1 for used in filled.values() if not used)
 
 
 def _typed(descriptor: dict[str, Any], value: str) -> Any:

@@ -179,13 +179,22 @@ def test_rows_are_added_and_removed_without_javascript(world: World, pages: tupl
     row0 = {"rows.0.start": "2012.07", "rows.0.end": "2015.06", "rows.0.unit_dept_post": "甲/乙/丙"}
     saved0 = _post(client, declaration_id, "work_experience", {**row0, "save": "1"})
     assert len(re.findall(r"<tr data-row>", saved0.text)) == 2  # the saved row and a blank one for the next
-    added = _post(client, declaration_id, "work_experience", {**row0, "add_row": "1"})
-    assert len(re.findall(r"<tr data-row>", added.text)) == 3  # 新增一行: one more blank row
+    blank1 = {"rows.1.start": "", "rows.1.end": "", "rows.1.unit_dept_post": ""}  # the blank row, as posted
+    added = _post(client, declaration_id, "work_experience", {**row0, **blank1, "add_row": "1"})
+    assert len(re.findall(r"<tr data-row>", added.text)) == 3  # 新增一行 beside an unused blank row: two blank rows
     assert 'name="rows.2.start"' in added.text and 'value="2012.07"' in added.text
     row1 = {"rows.1.start": "2015.07", "rows.1.end": "至今", "rows.1.unit_dept_post": "丁/戊/己"}
+    filled = _post(client, declaration_id, "work_experience", {**row0, **row1, "add_row": "1"})
+    # the blank row filled in, then 新增一行: both rows kept and one blank row for the next, not two
+    assert len(re.findall(r"<tr data-row>", filled.text)) == 3
+    assert 'value="丁/戊/己"' in filled.text and 'name="rows.2.start"' in filled.text
+    assert 'name="rows.3.start"' not in filled.text
     saved = _post(client, declaration_id, "work_experience", {**row0, **row1, "rows.2.start": "", "save": "1"})
     assert saved.status_code == 200 and message("saved") in saved.text
     assert len(re.findall(r"<tr data-row>", saved.text)) == 3
+    for odd in ("²", "9" * 5000):  # digits to str.isdigit(), not to int(): no version, no row removed
+        kept = _post(client, declaration_id, "work_experience", {**row0, **row1, "remove_row": odd, "version": odd})
+        assert kept.status_code == 200 and 'value="甲/乙/丙"' in kept.text and 'value="丁/戊/己"' in kept.text
     removed = _post(client, declaration_id, "work_experience", {**row0, **row1, "remove_row": "0"})
     stored = world.one(
         "SELECT data FROM sections WHERE declaration_id = ? AND section_id = 'work_experience'", (declaration_id,)

@@ -144,6 +144,9 @@ def test_review_return_report_and_result_on_the_pages(world: World) -> None:
     )
     assert returned.status_code == 200
     assert applicant.get(f"/api/v1/declarations/{declaration}").json()["editable_sections"] == ["continuing_education"]
+    reopened = build_json("forms/declaration/continuing_education.json")["title"]
+    history = browser.get(f"/review/{declaration}").text
+    assert f"{message('reopen_sections')}: {reopened})" in history  # the section by its title, not its id
     person = page_login(world, applicant.login)
     assert "请补充近五年继续教育" in person.get("/declarations").text
     assert applicant.submit(declaration).status_code == 200

@@ -11,7 +11,9 @@ from typing import Any
 
 from chain_helpers import ARCHIVES_MIDDLE, World, page_login
 from openpyxl import load_workbook
-from runtime_support import message, password_examples
+from runtime_support import build_json, message, password_examples
+
+from runtime.units import audit_log
 
 NEW = password_examples("valid")[1]["password"]
 
@@ -48,6 +50,9 @@ def test_an_admin_creates_a_named_reviewer_who_acts_under_their_own_name(world: 
     history = applicant.get(f"/api/v1/declarations/{declaration}/history").json()["history"]
     last = history[-1]
     assert last["actor_name"] == "王审核" and last["org_name"] == "威海市人员示范公司"
+    staff_page = page_login(world, unit.login).get("/staff").text
+    role_title = world.svc.bundle.platform["roles"]["reviewer"]["title"]
+    assert f"<td>{role_title}</td>" in staff_page and "<td>reviewer" not in staff_page  # the role as people call it
 
 
 def test_only_the_admin_creates_staff_and_only_roles_of_the_organisation(world: World) -> None:
@@ -117,3 +122,17 @@ def test_the_audit_page_filters_and_exports_a_spreadsheet(world: World) -> None:
     assert browser.get("/audit", params={"org": "rushan_hrss"}).status_code == 404
     bystander = world.register_unit("文登区旁观页面厂", "371003")
     assert page_login(world, bystander.login).get("/audit").status_code == 403
+
+
+def test_every_workflow_step_in_the_audit_has_its_title_and_a_filter_entry(world: World) -> None:
+    """A step of the workflow schema (the history shows it as declaration_<step>) is named by the
+    step's title unless messages.yaml words it; a new step needs no Python and no message."""
+    steps = build_json("workflow.json")["declaration"]["transitions"]
+    offered = {a["value"]: a["title"] for a in audit_log.actions(world.svc)}
+    for step in steps:
+        action = f"declaration_{step['id']}"
+        assert offered[action] == world.svc.bundle.ui.get(f"audit_action_{action}", step["title"]), action
+    page = page_login(world, "wendeng_hrss").get("/audit").text
+    menu = re.search(r'<select id="action" name="action">(.*?)</select>', page, re.S)
+    assert menu and f'<option value="">{message("audit_filter_all")}</option>' in menu.group(1)
+    assert all(f'<option value="declaration_{s["id"]}">' in menu.group(1) for s in steps)
