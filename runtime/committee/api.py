@@ -137,7 +137,10 @@ async def statistics_counts(request: Request) -> JSONResponse:
 async def statistics_list(request: Request) -> JSONResponse:
     svc = services(request)
     account, query = _statistics(request)
-    return json_response({"declarations": statistics.declarations(svc, account, query)})
+    params = request.query_params
+    page = statistics.declarations(svc, account, query, limit=params.get("limit"), cursor=params.get("cursor"))
+    rows = [{k: v for k, v in row.items() if k != "updated_at"} for row in page.rows]
+    return json_response({"declarations": rows, "next_cursor": page.next_cursor, "limit": page.limit})
 
 
 async def statistics_xlsx(request: Request) -> Response:

@@ -172,14 +172,16 @@ async def statistics_page(request: Request) -> Response:
 async def statistics_list(request: Request) -> Response:
     svc = services(request)
     account, query = _statistics_query(request)
-    rows = statistics.declarations(svc, account, query)
+    page = statistics.declarations(svc, account, query, cursor=request.query_params.get("cursor"))
     return render_org(
         request,
         "committee_statistics_list.html",
         account,
-        rows=rows,
+        rows=page.rows,
         year=query.year,
         query_string=_query_string(query, with_filters=False),
+        list_query=_query_string(query),
+        next_cursor=page.next_cursor,
     )
 
 

@@ -22,7 +22,6 @@ from runtime.units import units
 from runtime.web.http import HttpError, Services, whole_number
 
 BLOCK = "statistics"
-LIST_LIMIT = 500
 # dimension -> the SQL expression it groups by (declaring unit's region for `region`)
 COLUMNS = {"series": "d.series", "level": "d.level", "region": "u.region", "state": "d.state"}
 
@@ -136,20 +135,32 @@ def counts(svc: Services, account: Account, query: Query) -> dict[str, Any]:
     }
 
 
-def declarations(svc: Services, account: Account, query: Query) -> list[dict[str, Any]]:
-    """The drill-down list behind a count (the filters of the query), at most LIST_LIMIT."""
+def declarations(
+    svc: Services, account: Account, query: Query, *, limit: str | int | None = None, cursor: str | None = None
+) -> queues.Page:
+    """One page of the drill-down list behind a count (the filters of the query), newest change
+    first: keyset pages over (updated_at, id) with limit/cursor, as every list (issue 14)."""
+    size = queues.page_limit(svc, limit)
     where, values = _where(svc, account, query)
+    params: list[Any] = list(values)
+    after = queues.decode_cursor(svc, cursor)
+    if after is not None:
+        where += " AND (d.updated_at < ? OR (d.updated_at = ? AND d.id < ?))"
+        params += [after[0], after[0], after[1]]
     rows = svc.storage.all(
-        "SELECT d.id, d.series, d.level, d.state, u.region, u.name AS unit_name, a.name AS person_name, d.chain"
-        " FROM declarations d JOIN accounts a ON a.id = d.person_id LEFT JOIN organisations u ON u.id = d.unit_id"
-        f" WHERE {where} ORDER BY d.updated_at DESC, d.id LIMIT {LIST_LIMIT}",
-        tuple(values),
+        "SELECT d.id, d.series, d.level, d.state, u.region, u.name AS unit_name, a.name AS person_name, d.chain,"
+        " d.updated_at FROM declarations d JOIN accounts a ON a.id = d.person_id"
+        f" LEFT JOIN organisations u ON u.id = d.unit_id WHERE {where} ORDER BY d.updated_at DESC, d.id DESC LIMIT ?",
+        (*params, size + 1),
     )
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = queues.encode_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
     for row in rows:
         row["state_title"] = title_of(svc, "state", row["state"])
         row["region_name"] = title_of(svc, "region", row["region"])
         row["reviewable"] = account["org_id"] in loads(row.pop("chain"), [])
-    return rows
+    return queues.Page(rows, next_cursor, size)
 
 
 def sheet(svc: Services, result: dict[str, Any]) -> dict[str, Any]:

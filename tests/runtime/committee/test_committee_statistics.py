@@ -5,8 +5,10 @@ set; drill-down lists, XLSX export and a server-rendered SVG chart of the same n
 
 from __future__ import annotations
 
+import html
 import io
 import random
+import re
 from typing import Any
 
 import pytest
@@ -147,3 +149,41 @@ def test_the_statistics_page_works_without_javascript_and_links_every_count(worl
     assert browser.get("/statistics.xlsx", params={"year": YEAR}).status_code == 200
     assert browser.get("/statistics/chart.svg", params={"year": YEAR}).status_code == 200
     assert world.browser(world.org_account(data["units"]["weihai"])).get("/statistics").status_code == 403
+
+
+@pytest.mark.parametrize("limit", [1, 7, 50])
+def test_the_drill_down_comes_in_keyset_pages_that_add_up_to_the_count(
+    world: World, svc: Any, data: Any, limit: int
+) -> None:
+    city = world.bearer(world.org_account("weihai_hrss", role="hr_admin"))
+    total = sum(api_counts(world, city, "region").values())
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        answer = world.client.get(
+            "/api/v1/statistics/declarations", params={"year": YEAR, "limit": limit, "cursor": cursor}, headers=city
+        )
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert len(body["declarations"]) <= limit and body["limit"] == limit
+        seen += [d["id"] for d in body["declarations"]]
+        if body["next_cursor"] is None:
+            break
+        cursor = body["next_cursor"]
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_the_drill_down_page_links_to_its_next_page_with_the_filters(world: World, svc: Any, data: Any) -> None:
+    size = int(svc.bundle.platform["lists"]["page_size"])
+    city = world.bearer(world.org_account("weihai_hrss", role="hr_admin"))
+    for _ in range(size + 1 - sum(api_counts(world, city, "region").values())):  # more than one page
+        unit = data["units"]["huancui"]
+        world.declaration(world.person(), full_sections(unit), chain=[unit, "weihai_archives"], reached=0)
+    total = sum(api_counts(world, city, "region").values())
+    browser = world.browser(world.org_account("weihai_hrss", role="hr_admin"))
+    first = browser.get("/statistics/list", params={"year": YEAR})
+    link = re.search(r'<a href="(/statistics/list\?[^"]+)" rel="next">', first.text)
+    assert link, "no link to the next page"
+    second = browser.get(html.unescape(link.group(1)))
+    rows = re.compile(r"<tr><td>")
+    assert len(rows.findall(first.text)) == size and len(rows.findall(second.text)) == total - size
