@@ -32,8 +32,16 @@ async def corrections_page(request: Request) -> Response:
     svc = services(request)
     account = page_account(request, person=False)
     if _is_hr(svc, account):
+        q = request.query_params.get("q") or ""
+        found = service.region_units(svc, account, text=q, cursor=request.query_params.get("cursor"))
         return navigation.render_org(
-            request, "unit_corrections.html", account, region_units=service.region_units(svc, account), **_choices(svc)
+            request,
+            "unit_corrections.html",
+            account,
+            region_units=found.rows,
+            next_cursor=found.next_cursor,
+            q=q,
+            **_choices(svc),
         )
     org = units.account_org(svc, account)
     return navigation.render_org(

@@ -13,6 +13,7 @@ from typing import Any
 
 from runtime.accounts import accounts
 from runtime.clock import iso, parse
+from runtime.declarations import queues
 from runtime.notifications.outbox import notify, staff
 from runtime.paths import routing
 from runtime.storage import dumps, loads
@@ -32,14 +33,9 @@ def _error(svc: Services, status: int, code: str, path: str = "") -> HttpError:
     return HttpError(status, code, message, errors=errors)
 
 
-def region_units(svc: Services, account: Account) -> list[dict[str, Any]]:
-    """The self-registered units of the caller's region (HR staff only)."""
-    org = units.hr_org(svc, account)
-    return svc.storage.all(
-        "SELECT id, name, uscc, region, supervisor_id FROM organisations WHERE authority = 0 AND region = ?"
-        " ORDER BY name",
-        (org["region"],),
-    )
+def region_units(svc: Services, account: Account, *, text: str = "", cursor: str | None = None) -> queues.Page:
+    """One page of the self-registered units of the caller's region (HR staff only)."""
+    return units.region_units(svc, account, text=text, cursor=cursor)
 
 
 def unit_of_region(svc: Services, account: Account, org_id: str) -> Organisation:

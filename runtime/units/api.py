@@ -80,7 +80,11 @@ async def reject_permission(request: Request) -> JSONResponse:
 async def region_units(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
-    return json_response({"units": units.region_units(svc, account)})
+    params = request.query_params
+    page = units.region_units(
+        svc, account, text=params.get("q") or "", limit=params.get("limit"), cursor=params.get("cursor")
+    )
+    return json_response({"units": page.rows, "next_cursor": page.next_cursor, "limit": page.limit})
 
 
 async def password_reset(request: Request) -> JSONResponse:

@@ -159,13 +159,17 @@ async def permission(request: Request) -> Response:
 
 def _hr_page(request: Request, account: Account, status: int = 200, **context: Any) -> Response:
     svc = services(request)
+    q = request.query_params.get("q") or ""
+    found = units.region_units(svc, account, text=q, cursor=request.query_params.get("cursor"))
     return render_org(
         request,
         "permission_requests.html",
         account,
         status=status,
         requests=permissions.permission_requests(svc, account),
-        region_units=units.region_units(svc, account),
+        region_units=found.rows,
+        next_cursor=found.next_cursor,
+        q=q,
         **context,
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from runtime.accounts import accounts, password_change
 from runtime.clock import iso
+from runtime.declarations import queues
 from runtime.paths import routing
 from runtime.storage import dumps, loads
 from runtime.storage.rows import Account, Organisation, account_row
@@ -254,16 +255,37 @@ def update_unit(svc: Services, account: Account, changes: Any) -> None:
 # -- recovery by the region's HR authority (UNIT-5) --------------------------------------
 
 
-def region_units(svc: Services, account: Account) -> list[dict[str, Any]]:
+def region_units(
+    svc: Services, account: Account, *, text: str = "", limit: str | int | None = None, cursor: str | None = None
+) -> queues.Page:
+    """One page of the self-registered units of the HR authority's region, by name (keyset over
+    name and id, as every list: a city holds thousands), with their admin account; `text` finds
+    a part of the name or the credit code."""
     org = hr_org(svc, account)
+    size = queues.page_limit(svc, limit)
+    clauses, params = ["o.authority = 0", "o.region = ?"], [org["region"]]
+    text = text.strip()[:60]
+    if text:
+        like = "ILIKE" if svc.storage.backend == "postgresql" else "LIKE"
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append(f"(o.name {like} ? ESCAPE '\\' OR COALESCE(o.uscc, '') {like} ? ESCAPE '\\')")
+        params += [pattern, pattern]
+    # names in code-point order on both backends (PostgreSQL's own collation would differ by server)
+    name = 'o.name COLLATE "C"' if svc.storage.backend == "postgresql" else "o.name"
+    after = queues.decode_cursor(svc, cursor)
+    if after is not None:
+        clauses.append(f"({name} > ? OR (o.name = ? AND o.id > ?))")
+        params += [after[0], after[0], after[1]]
     rows = svc.storage.all(
-        "SELECT o.id, o.name, o.uscc, o.permitted, a.login_name, a.mobile FROM organisations o"
-        " LEFT JOIN accounts a ON a.id = (SELECT b.id FROM accounts b WHERE b.org_id = o.id"
+        "SELECT o.id, o.name, o.uscc, o.region, o.supervisor_id, o.permitted, a.login_name, a.mobile"
+        " FROM organisations o LEFT JOIN accounts a ON a.id = (SELECT b.id FROM accounts b WHERE b.org_id = o.id"
         " ORDER BY b.org_admin DESC, b.created_at, b.id LIMIT 1)"
-        " WHERE o.authority = 0 AND o.region = ? ORDER BY o.name",
-        (org["region"],),
+        f" WHERE {' AND '.join(clauses)} ORDER BY {name}, o.id LIMIT ?",
+        (*params, size + 1),
     )
-    return [{**r, "permitted": bool(r["permitted"])} for r in rows]
+    more = len(rows) > size
+    rows = [{**r, "permitted": bool(r["permitted"])} for r in rows[:size]]
+    return queues.Page(rows, queues.encode_cursor(rows[-1]["name"], rows[-1]["id"]) if more else None, size)
 
 
 def reset_unit_password(svc: Services, account: Account, org_id: str) -> dict[str, str]:

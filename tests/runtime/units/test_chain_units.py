@@ -182,3 +182,31 @@ def test_the_regions_hr_authority_resets_a_units_password_by_sms_and_audited(wor
     audit = world.one("SELECT * FROM audit WHERE action = 'password_reset' AND target = ?", (unit.account_id,))
     assert audit and audit["actor_id"] == gaoqu.account_id
     assert temporary.group(0) not in str(world.all("SELECT * FROM audit"))
+
+
+def test_the_regions_units_come_in_pages_by_name_and_are_found_by_name_or_credit_code(world: World) -> None:
+    names = ["高区甲电子公司", "高区乙电子公司", "高区丙材料公司", "高区丁材料公司", "高区戊软件公司"]
+    made = {name: world.register_unit(name, "371071") for name in names}
+    world.register_unit("经区某材料公司", "371072")  # another region's unit is never listed
+    gaoqu = world.actor("gaoqu_innovation")
+    expected = sorted((name, str(actor.org_id)) for name, actor in made.items())
+    for limit in (1, 2, 5):
+        seen, cursor = [], ""
+        while True:
+            page = gaoqu.get("/api/v1/region-units", params={"limit": limit, "cursor": cursor})
+            assert page.status_code == 200, page.text
+            body = page.json()
+            assert len(body["units"]) <= limit
+            seen += [(u["name"], u["id"]) for u in body["units"]]
+            if body["next_cursor"] is None:
+                break
+            cursor = body["next_cursor"]
+        assert seen == expected, limit  # each once, by name, and no other region's
+    found = gaoqu.get("/api/v1/region-units", params={"q": "材料"}).json()["units"]
+    assert {u["name"] for u in found} == {"高区丙材料公司", "高区丁材料公司"}
+    code = world.one("SELECT uscc FROM organisations WHERE id = ?", (made["高区戊软件公司"].org_id,))["uscc"]
+    assert [u["name"] for u in gaoqu.get("/api/v1/region-units", params={"q": code[-8:]}).json()["units"]] == [
+        "高区戊软件公司"
+    ]
+    assert gaoqu.get("/api/v1/region-units", params={"q": "%"}).json()["units"] == []  # a wildcard is a character
+    assert gaoqu.get("/api/v1/region-units", params={"cursor": "WyJcdWQ4MDAiLCJ4Il0"}).status_code == 422
