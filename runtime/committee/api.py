@@ -99,7 +99,9 @@ async def integrity_records(request: Request) -> JSONResponse:
     svc = services(request)
     account = require_account(request)
     if request.method == "GET":
-        return json_response({"records": integrity.recorded_by(svc, account)})
+        params = request.query_params
+        page = integrity.recorded_by(svc, account, limit=params.get("limit"), cursor=params.get("cursor"))
+        return json_response({"records": page.rows, "next_cursor": page.next_cursor, "limit": page.limit})
     if not integrity.may_record(svc, account):
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
     spec = policy.section(svc, "integrity")

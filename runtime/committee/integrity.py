@@ -13,7 +13,7 @@ from typing import Any
 from runtime.accounts import accounts
 from runtime.clock import iso
 from runtime.committee import policy
-from runtime.declarations import uploads
+from runtime.declarations import queues, uploads
 from runtime.storage.rows import Account
 from runtime.web.http import HttpError, Services
 
@@ -152,16 +152,25 @@ def mine(svc: Services, account: Account) -> list[dict[str, Any]]:
     )
 
 
-def recorded_by(svc: Services, account: Account) -> list[dict[str, Any]]:
-    """The records this organisation made, newest first."""
+def recorded_by(
+    svc: Services, account: Account, *, limit: str | int | None = None, cursor: str | None = None
+) -> queues.Page:
+    """One page of the records this organisation made, newest first (keyset over created_at
+    and id with limit/cursor, as every list)."""
     if not may_record(svc, account):
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
-    return _with_names(
-        svc,
-        svc.storage.all(
-            "SELECT r.id, r.reason, r.detail, r.starts, r.ends, r.evidence_name, a.name AS person_name"
-            " FROM integrity_records r JOIN accounts a ON a.id = r.person_id WHERE r.org_id = ?"
-            " ORDER BY r.created_at DESC LIMIT 500",
-            (account["org_id"],),
-        ),
+    size = queues.page_limit(svc, limit)
+    where, params = "r.org_id = ?", [account["org_id"]]
+    after = queues.decode_cursor(svc, cursor)
+    if after is not None:
+        where += " AND (r.created_at < ? OR (r.created_at = ? AND r.id < ?))"
+        params += [after[0], after[0], after[1]]
+    rows = svc.storage.all(
+        "SELECT r.id, r.reason, r.detail, r.starts, r.ends, r.evidence_name, r.created_at, a.name AS person_name"
+        f" FROM integrity_records r JOIN accounts a ON a.id = r.person_id WHERE {where}"
+        " ORDER BY r.created_at DESC, r.id DESC LIMIT ?",
+        (*params, size + 1),
     )
+    more = len(rows) > size
+    rows = _with_names(svc, rows[:size])
+    return queues.Page(rows, queues.encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None, size)

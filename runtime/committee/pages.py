@@ -114,9 +114,16 @@ async def integrity_page(request: Request) -> Response:
         else:
             return redirect("/integrity?done=1")
     flashes = [svc.bundle.text("integrity_saved")] if request.query_params.get("done") == "1" else []
-    rows = integrity.recorded_by(svc, account)
+    page = integrity.recorded_by(svc, account, cursor=request.query_params.get("cursor"))
     return render_org(
-        request, "committee_integrity.html", account, status=status, rows=rows, flashes=flashes, **context
+        request,
+        "committee_integrity.html",
+        account,
+        status=status,
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        flashes=flashes,
+        **context,
     )
 
 

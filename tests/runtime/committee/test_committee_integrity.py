@@ -132,3 +132,29 @@ def test_the_integrity_pages_record_with_evidence_and_show_the_person_their_reco
     mine = person.get("/me/integrity")
     assert mine.status_code == 200 and spec["reasons"][1] in mine.text
     assert world.one("SELECT COUNT(*) AS n FROM integrity_records")["n"] == 1
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_an_offices_records_come_in_keyset_pages_newest_first(ready: tuple[World, Actor, str], limit: int) -> None:
+    world, applicant, _ = ready
+    office = world.actor("weihai_hrss")
+    people = [applicant, *(world.applicant() for _ in range(4))]
+    for n, person in enumerate(people):
+        assert record(world, office, person).status_code == 201
+        if n % 2:
+            world.svc.clock.advance(seconds=1)  # some records share a second: the id breaks the tie
+    stored = world.svc.storage.all("SELECT id, created_at FROM integrity_records")
+    expected = [r["id"] for r in sorted(stored, key=lambda r: (r["created_at"], r["id"]), reverse=True)]
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page = office.get("/api/v1/integrity-records", params={"limit": limit, "cursor": cursor})
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert len(body["records"]) <= limit
+        seen += [r["id"] for r in body["records"]]
+        if body["next_cursor"] is None:
+            break
+        cursor = body["next_cursor"]
+    assert seen == expected
+    assert world.actor("rushan_hrss").get("/api/v1/integrity-records").json()["records"] == []
