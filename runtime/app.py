@@ -262,7 +262,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise HttpError(413, "body_too_large", "body too large")
+                    text = scope["app"].state.services.bundle.text("body_too_large")
+                    raise HttpError(413, "body_too_large", text)
             return message
 
         await self.app(scope, counting_receive, send)

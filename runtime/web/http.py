@@ -182,6 +182,8 @@ async def read_form(request: Request, *, files: bool = False, max_size: int = FO
             raise fail(request, 415, "unsupported_body")
         try:
             form = await request.form(max_files=20, max_fields=MAX_FORM_FIELDS)
+        except HttpError as exc:  # a streamed body past the platform's limit (app.BodyLimit)
+            raise fail(request, exc.status, exc.code) from exc
         except Exception as exc:  # malformed multipart and the like: the client's fault
             status = getattr(exc, "status_code", 400)
             raise fail(request, status if 400 <= status < 500 else 400, "bad_request") from exc

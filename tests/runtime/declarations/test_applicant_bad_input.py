@@ -142,6 +142,36 @@ def test_an_oversize_body_is_refused_before_it_is_read(world: World, setup: dict
     assert response.status_code == 413 and response.json()["errors"][0]["message"] == message("body_too_large")
 
 
+def test_a_streamed_upload_past_the_request_limit_is_a_413_in_chinese(world: World, setup: dict[str, Any]) -> None:
+    """No Content-Length (chunked): the body is counted as it arrives, and the upload's form
+    reader passes the 413 on rather than calling it a malformed form."""
+    applicant: Applicant = setup["applicant"]
+    limit = int(world.svc.bundle.platform["uploads"]["max_request_mb"]) * 1024 * 1024
+    boundary = "zc-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="section_id"\r\n\r\neducation\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+
+    def chunks() -> Any:
+        yield head + b"%PDF-1.4\n"
+        piece = b"0" * (1024 * 1024)
+        for _ in range(limit // len(piece) + 2):
+            yield piece
+
+    before = world.dump()
+    response = applicant.client.post(
+        f"/api/v1/declarations/{setup['declaration']}/attachments",
+        content=chunks(),
+        headers={**applicant.headers, "content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 413, response.text
+    error = response.json()["errors"][0]  # the file's own limit or the request's, said in Chinese
+    assert error["code"] in ("file_too_large", "body_too_large") and re.search("[\u4e00-\u9fff]", error["message"])
+    assert world.dump() == before
+
+
 def _upload(applicant: Applicant, declaration_id: str, data: dict[str, str], files: Any) -> Any:
     return applicant.post(f"/api/v1/declarations/{declaration_id}/attachments", data=data, files=files)
 
