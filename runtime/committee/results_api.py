@@ -27,10 +27,12 @@ def routes() -> list[BaseRoute]:
 
 
 async def public_list(request: Request) -> JSONResponse:
-    """No token: one page of the results under publicity; `after` = the previous page's `next`."""
+    """No token: one page of the results under publicity; `cursor` (or, as first published,
+    `after`) = the previous page's `next_cursor` (also given as `next`)."""
     svc = services(request)
-    after = request.query_params.get("after") or None
-    return json_response(results_publicity.public_list(svc, after[:64] if after else None))
+    after = request.query_params.get("cursor") or request.query_params.get("after") or None
+    listing = results_publicity.public_list(svc, after[:64] if after else None)
+    return json_response({**listing, "next_cursor": listing["next"]})
 
 
 async def public_entry(request: Request) -> JSONResponse:

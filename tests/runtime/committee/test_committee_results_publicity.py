@@ -9,6 +9,7 @@ import html
 import re
 from typing import Any
 
+import crowd
 import pytest
 from chain_helpers import ARCHIVES_MIDDLE, World, page_login
 from runtime_support import csrf_of, id_number, message
@@ -319,3 +320,28 @@ def test_the_objections_page_links_to_its_next_page(recorded: tuple[World, str])
     second = browser.get(html.unescape(link.group(1)))
     assert re.findall(r'<tr id="objection-([^"]+)"', second.text) == office_order(rows)[size:]
     assert 'rel="next"' not in second.text
+
+
+def test_the_public_list_pages_with_a_cursor_in_the_api_and_a_link_on_the_page(recorded: tuple[World, str]) -> None:
+    world, declaration = recorded
+    size = int(spec(world)["page_size"])
+    crowd.clone_many(world.svc, declaration, size + 1, prefix="publicclone")  # all under publicity
+    state = world.one("SELECT state FROM declarations WHERE id = ?", (declaration,))["state"]
+    listed = {r["id"] for r in world.svc.storage.all("SELECT id FROM declarations WHERE state = ?", (state,))}
+    assert len(listed) == size + 2
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        body = public(world).get("/api/v1/results-publicity", params={"cursor": cursor}).json()
+        assert len(body["rows"]) <= size and body["next"] == body["next_cursor"]
+        seen += [r["declaration_id"] for r in body["rows"]]
+        if body["next_cursor"] is None:
+            break
+        cursor = body["next_cursor"]
+    assert len(seen) == len(set(seen)) and set(seen) == listed
+    first = public(world).get("/results-publicity")
+    link = re.search(r'<a href="(/results-publicity\?after=[^"]+)" rel="next">', first.text)
+    assert link, "no link to the next page"
+    assert public(world).get(html.unescape(link.group(1))).status_code == 200
+    refused = public(world).get("/api/v1/results-publicity", params={"cursor": "no-such-declaration"})
+    assert refused.status_code == 422
