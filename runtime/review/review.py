@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.committee import certificates
-from runtime.declarations import concurrency, declarations, queues
+from runtime.declarations import bounds, concurrency, declarations, queues
 from runtime.notifications import outbox
 from runtime.policy import versions
 from runtime.review import workflow
@@ -28,12 +28,11 @@ RESULT = {True: "record_pass", False: "record_fail"}
 CONFIRM = {True: "confirm_pass", False: "confirm_fail"}
 CERTIFIED = CONFIRM[True]  # taking it gives the declaration its certificate number (CERT-1)
 
-MAX_COMMENT = 2000
 MAX_BATCH = 500
 
 
-def _error(svc: Services, status: int, code: str, path: str = "", rule: str = "REV-1") -> HttpError:
-    message = svc.bundle.text(code)
+def _error(svc: Services, status: int, code: str, path: str = "", rule: str = "REV-1", **values: object) -> HttpError:
+    message = svc.bundle.text(code, **values)
     errors = [{"path": path, "code": code, "message": message, "rule": rule}] if path else None
     return HttpError(status, code, message, errors=errors)
 
@@ -46,8 +45,11 @@ def _organisation(svc: Services, account: Account) -> None:
 def clean_input(svc: Services, comment: Any, sections: Any) -> tuple[str, list[str] | None]:
     if comment is None:
         comment = ""
-    if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+    if not isinstance(comment, str):
         raise _error(svc, 422, "bad_request", "/comment")
+    most = bounds.limit(svc, "comment_max_chars")
+    if len(comment) > most:
+        raise _error(svc, 422, "comment_too_long", "/comment", limit=most, length=len(comment))
     if sections in (None, []):
         return comment.strip(), None
     known = {f.id for f in svc.bundle.declaration_sections()}

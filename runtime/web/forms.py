@@ -63,6 +63,7 @@ def install_template_helpers(svc: Services) -> None:
     env.globals["display_value"] = display_value
     env.filters["anchor"] = anchor
     env.filters["when"] = when
+    env.globals["limits"] = svc.bundle.platform.get("limits") or {}  # platform.yaml's, for maxlength
     env.globals["org_label"] = lambda value: org_label(svc, value)
     said: dict[int, tuple[dict[str, Any], str]] = {}  # per upload kind: its spec, its limits said
 
