@@ -140,10 +140,8 @@ def issued_by(
     since = "COALESCE(d.state_since, '')"
     clauses = ["d.certificate_no IS NOT NULL", ends_here, f"d.state IN ({', '.join('?' for _ in finals)})"]
     params += finals
-    after = queues.decode_cursor(svc, cursor)
-    if after is not None:
-        clauses.append(f"({since} < ? OR ({since} = ? AND d.id < ?))")
-        params += [after[0], after[0], after[1]]
+    after, values = queues.after_cursor(svc, cursor, since, "d.id")
+    clauses, params = clauses + after, params + values
     rows = svc.storage.all(
         "SELECT d.*, a.name AS person_name, r.revoked_at, r.reason AS revoke_reason FROM declarations d"
         " JOIN accounts a ON a.id = d.person_id"
@@ -151,9 +149,4 @@ def issued_by(
         f" WHERE {' AND '.join(clauses)} ORDER BY {since} DESC, d.id DESC LIMIT ?",
         (*params, size + 1),
     )
-    more = len(rows) > size
-    rows = rows[:size]
-    last = rows[-1] if rows else None
-    return queues.Page(
-        rows, queues.encode_cursor(last["state_since"] or "", last["id"]) if more and last else None, size
-    )
+    return queues.cut(rows, size, "state_since")

@@ -160,17 +160,14 @@ def recorded_by(
     if not may_record(svc, account):
         raise HttpError(403, "forbidden", svc.bundle.text("forbidden"))
     size = queues.page_limit(svc, limit)
-    where, params = "r.org_id = ?", [account["org_id"]]
-    after = queues.decode_cursor(svc, cursor)
-    if after is not None:
-        where += " AND (r.created_at < ? OR (r.created_at = ? AND r.id < ?))"
-        params += [after[0], after[0], after[1]]
+    after, values = queues.after_cursor(svc, cursor, "r.created_at", "r.id")
+    where, params = " AND ".join(["r.org_id = ?", *after]), [account["org_id"], *values]
     rows = svc.storage.all(
         "SELECT r.id, r.reason, r.detail, r.starts, r.ends, r.evidence_name, r.created_at, a.name AS person_name"
         f" FROM integrity_records r JOIN accounts a ON a.id = r.person_id WHERE {where}"
         " ORDER BY r.created_at DESC, r.id DESC LIMIT ?",
         (*params, size + 1),
     )
-    more = len(rows) > size
-    rows = _with_names(svc, rows[:size])
-    return queues.Page(rows, queues.encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None, size)
+    page = queues.cut(rows, size, "created_at")
+    _with_names(svc, page.rows)
+    return page

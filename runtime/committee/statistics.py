@@ -142,25 +142,21 @@ def declarations(
     first: keyset pages over (updated_at, id) with limit/cursor, as every list (issue 14)."""
     size = queues.page_limit(svc, limit)
     where, values = _where(svc, account, query)
-    params: list[Any] = list(values)
-    after = queues.decode_cursor(svc, cursor)
-    if after is not None:
-        where += " AND (d.updated_at < ? OR (d.updated_at = ? AND d.id < ?))"
-        params += [after[0], after[0], after[1]]
+    after, more_values = queues.after_cursor(svc, cursor, "d.updated_at", "d.id")
+    where = " AND ".join([where, *after])
+    params: list[Any] = [*values, *more_values]
     rows = svc.storage.all(
         "SELECT d.id, d.series, d.level, d.state, u.region, u.name AS unit_name, a.name AS person_name, d.chain,"
         " d.updated_at FROM declarations d JOIN accounts a ON a.id = d.person_id"
         f" LEFT JOIN organisations u ON u.id = d.unit_id WHERE {where} ORDER BY d.updated_at DESC, d.id DESC LIMIT ?",
         (*params, size + 1),
     )
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = queues.encode_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
-    for row in rows:
+    page = queues.cut(rows, size, "updated_at")
+    for row in page.rows:
         row["state_title"] = title_of(svc, "state", row["state"])
         row["region_name"] = title_of(svc, "region", row["region"])
         row["reviewable"] = account["org_id"] in loads(row.pop("chain"), [])
-    return queues.Page(rows, next_cursor, size)
+    return page
 
 
 def sheet(svc: Services, result: dict[str, Any]) -> dict[str, Any]:

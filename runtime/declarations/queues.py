@@ -99,6 +99,27 @@ def decode_cursor(svc: Services, cursor: str | None) -> tuple[str, str] | None:
     return value[0], value[1]
 
 
+def after_cursor(
+    svc: Services, cursor: str | None, key: str, row_id: str, *, ascending: bool = False
+) -> tuple[list[str], list[Any]]:
+    """The WHERE clause for the rows after a cursor's (key, id) in `ORDER BY key, row_id`
+    (descending unless ascending), written as an index range; none without a cursor, a 422 for
+    one that is not ours."""
+    after = decode_cursor(svc, cursor)
+    if after is None:
+        return [], []
+    near, far = (">=", ">") if ascending else ("<=", "<")
+    return [f"{key} {near} ? AND ({key} {far} ? OR {row_id} {far} ?)"], [after[0], after[0], after[1]]
+
+
+def cut(rows: list[dict[str, Any]], size: int, key: str) -> Page:
+    """Rows read with LIMIT size + 1: the page, and the cursor after its last row (its `key`
+    and id) when there is more."""
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, encode_cursor(str(rows[-1][key] or ""), str(rows[-1]["id"])) if more else None, size)
+
+
 def _where(account: Account, filters: QueueFilter) -> tuple[list[str], list[Any], bool]:
     """SQL conditions on declaration_chain `c` (and accounts `a` for a search)."""
     clauses, params = ["c.org_id = ?", "c.visible = 1"], [account["org_id"]]
@@ -133,20 +154,15 @@ def queue(
     """One page of the organisation's declarations, newest change first, with `person_name`."""
     size = page_limit(svc, limit)
     clauses, params, _ = _where(account, filters or QueueFilter())
-    after = decode_cursor(svc, cursor)
-    if after is not None:
-        clauses.append("c.updated_at <= ? AND (c.updated_at < ? OR c.declaration_id < ?)")  # an index range
-        params += [after[0], after[0], after[1]]
+    after, values = after_cursor(svc, cursor, "c.updated_at", "c.declaration_id")
+    clauses, params = clauses + after, params + values
     rows = svc.storage.all(
         "SELECT d.*, a.name AS person_name FROM declaration_chain c"
         " JOIN declarations d ON d.id = c.declaration_id JOIN accounts a ON a.id = d.person_id"
         f" WHERE {' AND '.join(clauses)} ORDER BY c.updated_at DESC, c.declaration_id DESC LIMIT ?",
         (*params, size + 1),
     )
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = encode_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
-    return Page(rows, next_cursor, size)
+    return cut(rows, size, "updated_at")
 
 
 def queue_count(svc: Services, account: Account, filters: QueueFilter | None = None) -> int:
@@ -171,18 +187,13 @@ def each_in_queue(svc: Services, account: Account, filters: QueueFilter | None =
 def mine(svc: Services, account: Account, *, limit: int | str | None = None, cursor: str | None = None) -> Page:
     """One page of an applicant's own declarations, newest first."""
     size = page_limit(svc, limit)
-    clauses, params = ["person_id = ?"], [account["id"]]
-    after = decode_cursor(svc, cursor)
-    if after is not None:
-        clauses.append("created_at <= ? AND (created_at < ? OR id < ?)")
-        params += [after[0], after[0], after[1]]
+    after, values = after_cursor(svc, cursor, "created_at", "id")
+    clauses, params = ["person_id = ?", *after], [account["id"], *values]
     rows = svc.storage.all(
         f"SELECT * FROM declarations WHERE {' AND '.join(clauses)} ORDER BY created_at DESC, id DESC LIMIT ?",
         (*params, size + 1),
     )
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(rows, encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None, size)
+    return cut(rows, size, "created_at")
 
 
 def chain_ends_at(org_id: str | None, alias: str = "d") -> tuple[str, list[Any]]:

@@ -8,6 +8,7 @@ organisation of another region in the filter is 404.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -115,7 +116,13 @@ def entries(svc: Services, account: Account, filters: dict[str, str], limit: int
 def _titles(svc: Services) -> dict[str, str]:
     """Every action's title: a workflow step (`declaration_<step>`, from the history) by its title
     in the workflow schema, unless messages.yaml words it (audit_action_*), as it does the rest."""
-    titles = {f"declaration_{t['id']}": str(t["title"]) for t in workflow.definition(svc)["transitions"]}
+    steps = workflow.definition(svc)["transitions"]
+    said = Counter(str(t["title"]) for t in steps)
+    titles = {  # two steps of one title (确认评审结果 to pass or to fail) told apart by where they lead
+        f"declaration_{t['id']}": str(t["title"])
+        + (f"({workflow.state_title(svc, t['to'])})" if said[str(t["title"])] > 1 else "")
+        for t in steps
+    }
     prefix = "audit_action_"
     titles |= {k[len(prefix) :]: v for k, v in svc.bundle.ui.items() if k.startswith(prefix)}
     return titles

@@ -272,10 +272,8 @@ def region_units(
         params += [pattern, pattern]
     # names in code-point order on both backends (PostgreSQL's own collation would differ by server)
     name = 'o.name COLLATE "C"' if svc.storage.backend == "postgresql" else "o.name"
-    after = queues.decode_cursor(svc, cursor)
-    if after is not None:
-        clauses.append(f"({name} > ? OR (o.name = ? AND o.id > ?))")
-        params += [after[0], after[0], after[1]]
+    after, values = queues.after_cursor(svc, cursor, name, "o.id", ascending=True)
+    clauses, params = clauses + after, params + values
     rows = svc.storage.all(
         "SELECT o.id, o.name, o.uscc, o.region, o.supervisor_id, o.permitted, a.login_name, a.mobile"
         " FROM organisations o LEFT JOIN accounts a ON a.id = (SELECT b.id FROM accounts b WHERE b.org_id = o.id"
@@ -283,9 +281,7 @@ def region_units(
         f" WHERE {' AND '.join(clauses)} ORDER BY {name}, o.id LIMIT ?",
         (*params, size + 1),
     )
-    more = len(rows) > size
-    rows = [{**r, "permitted": bool(r["permitted"])} for r in rows[:size]]
-    return queues.Page(rows, queues.encode_cursor(rows[-1]["name"], rows[-1]["id"]) if more else None, size)
+    return queues.cut([{**r, "permitted": bool(r["permitted"])} for r in rows], size, "name")
 
 
 def reset_unit_password(svc: Services, account: Account, org_id: str) -> dict[str, str]:

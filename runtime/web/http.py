@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import jinja2
 from starlette.datastructures import FormData
@@ -256,6 +256,15 @@ def check_csrf(request: Request, form: FormData) -> None:
 TEXT_SIZE_COOKIE = "text_size"
 
 
+def _first_page(request: Request) -> str | None:
+    """On a later page of a list (a `cursor` in the address): the same list from its start."""
+    params = request.query_params
+    if not params.get("cursor"):
+        return None
+    kept = urlencode([(k, v) for k, v in params.multi_items() if k != "cursor"])
+    return request.url.path + (f"?{kept}" if kept else "")
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     svc = services(request)
     account = getattr(request.state, "account", None)
@@ -269,6 +278,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         large_text=request.cookies.get(TEXT_SIZE_COOKIE) == "large",  # larger text for older readers
         # where the text-size toggle returns; an error page never repeats an address it refused
         request_path=request.url.path if status < 400 else "/",
+        first_page=_first_page(request),
         **context,
     )
     response = HTMLResponse(page, status_code=status)

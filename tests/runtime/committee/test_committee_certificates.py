@@ -215,5 +215,6 @@ def test_the_certificates_page_links_to_its_next_page(world: World, unit: str, c
     assert link, "no link to the next page"
     second = browser.get(html.unescape(link.group(1)))
     assert re.findall(r'<tr id="certificate-([^"]+)"', second.text) == [numbers[expected[-1]]]
+    assert 'rel="first"' not in first.text and '<a href="/certificates" rel="first">' in second.text
     limit = int(policy.number(svc, certificates.BLOCK, "reason_max_length"))
     assert f'maxlength="{limit}"' in first.text

@@ -52,7 +52,7 @@ def test_an_admin_creates_a_named_reviewer_who_acts_under_their_own_name(world: 
     assert last["actor_name"] == "王审核" and last["org_name"] == "威海市人员示范公司"
     staff_page = page_login(world, unit.login).get("/staff").text
     role_title = world.svc.bundle.platform["roles"]["reviewer"]["title"]
-    assert f"<td>{role_title}</td>" in staff_page and "<td>reviewer" not in staff_page  # the role as people call it
+    assert f">{role_title}</td>" in staff_page and ">reviewer</td>" not in staff_page  # the role as people call it
 
 
 def test_only_the_admin_creates_staff_and_only_roles_of_the_organisation(world: World) -> None:
@@ -131,7 +131,9 @@ def test_every_workflow_step_in_the_audit_has_its_title_and_a_filter_entry(world
     offered = {a["value"]: a["title"] for a in audit_log.actions(world.svc)}
     for step in steps:
         action = f"declaration_{step['id']}"
-        assert offered[action] == world.svc.bundle.ui.get(f"audit_action_{action}", step["title"]), action
+        worded = world.svc.bundle.ui.get(f"audit_action_{action}")
+        assert offered[action] == worded if worded else offered[action].startswith(step["title"]), action
+    assert len(set(offered.values())) == len(offered)  # no two entries of the filter read the same
     page = page_login(world, "wendeng_hrss").get("/audit").text
     menu = re.search(r'<select id="action" name="action">(.*?)</select>', page, re.S)
     assert menu and f'<option value="">{message("audit_filter_all")}</option>' in menu.group(1)
