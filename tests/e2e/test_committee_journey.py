@@ -113,9 +113,11 @@ def test_a_session_draws_experts_votes_publishes_the_result_and_it_becomes_final
         voter = account_row(svc.storage.one("SELECT * FROM accounts WHERE id = ?", (linked["account_id"],)))
         votes.cast(svc, voter, session_id, held["id"], spec["agree"])
     office.goto(f"{base}/review-sessions/{session_id}")
-    assert "通过" in (office.text_content(f"#tally-{held['id']}") or "")
+    result = f"#tally-{held['id']} td:last-child"
+    assert office.text_content(result) == svc.bundle.text("vote_pending")  # no result while the vote is open
     office.click("#vote-close")
     office.wait_for_selector("#vote-closed")
+    assert office.text_content(result) == svc.bundle.text("vote_passed")
     assert "材料真实完整" in (office.text_content("#opinions-table") or "")
 
     # REV-3, PUB-2: the result is recorded and published; the public page lists it
