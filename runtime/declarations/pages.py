@@ -184,7 +184,7 @@ async def section(request: Request) -> Response:
         stored = saved.document or {}  # with the system's values
         if posted.get("add_row") and form.rows:
             # one more blank row than were posted empty (the page itself adds the last one): a
-            # filled blank row and 新增一行 give one new blank row, an unused one gives two
+            # filled blank row and "add a row" give one new blank row, an unused one gives two
             stored = {**stored, "rows": [*(stored.get("rows") or []), *[{}] * blank_rows(form, posted)]}
         flashes.append(
             svc.bundle.text("saved_with_errors", count=len(blocking)) if blocking else svc.bundle.text("saved")

@@ -118,7 +118,7 @@ def _titles(svc: Services) -> dict[str, str]:
     in the workflow schema, unless messages.yaml words it (audit_action_*), as it does the rest."""
     steps = workflow.definition(svc)["transitions"]
     said = Counter(str(t["title"]) for t in steps)
-    titles = {  # two steps of one title (确认评审结果 to pass or to fail) told apart by where they lead
+    titles = {  # two steps of one title (confirming a pass or a fail) told apart by where they lead
         f"declaration_{t['id']}": str(t["title"])
         + (f"({workflow.state_title(svc, t['to'])})" if said[str(t["title"])] > 1 else "")
         for t in steps

@@ -203,7 +203,7 @@ def decode_section(form: Form, data: FormData, *, remove_row: int | None = None)
 
 def blank_rows(form: Form, data: FormData) -> int:
     """How many posted rows were left empty: the blank row a rows page always offers, and the
-    ones 新增一行 added before. decode_section drops them; the page offers them again."""
+    ones "add a row" added before. decode_section drops them; the page offers them again."""
     filled: dict[str, bool] = {}
     for name, raw in data.multi_items():
         row_match = _ROW_NAME.match(name) if form.rows else None
